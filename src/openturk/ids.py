@@ -1,0 +1,41 @@
+"""MTurk-shaped identifiers and secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+import uuid
+
+_UPPER_ALNUM = string.ascii_uppercase + string.digits
+_SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
+
+
+def _random(alphabet: str, n: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+def qualification_type_id() -> str:
+    """30 characters of [A-Z0-9], like real custom type ids (`33MAVWP2GREQRM6IPUX4EU7SU2KZL1`)."""
+    return _random(_UPPER_ALNUM, 30)
+
+
+def requester_id() -> str:
+    """`A` + 13 upper-case alphanumerics, the shape of MTurk customer ids."""
+    return "A" + _random(_UPPER_ALNUM, 13)
+
+
+def access_key_id() -> str:
+    return "AKIA" + _random(_UPPER_ALNUM, 16)
+
+
+def secret_access_key() -> str:
+    return _random(_SECRET_ALPHABET, 40)
+
+
+def request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,15 @@
+"""GetAccountBalance: clients call it to check their connection (psiTurk refuses to start without it)."""
+
+from __future__ import annotations
+
+from ..store import queries
+from .context import Ctx
+from .registry import operation
+
+
+@operation("GetAccountBalance")
+def get_account_balance(ctx: Ctx) -> dict:
+    """"The GetAccountBalance operation retrieves the Prepaid HITs balance in your Amazon Mechanical Turk
+    account" — here a figure set per requester (default 10000.00, the sandbox's)."""
+    row = queries.requester_by_id(ctx.conn, ctx.caller.requester_id)
+    return {"available_balance": row["available_balance"]}

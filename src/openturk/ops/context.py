@@ -1,0 +1,28 @@
+"""What an operation gets besides its parameters: the transaction, the time, the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from ..config import Settings
+
+
+@dataclass(frozen=True)
+class Caller:
+    requester_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Ctx:
+    conn: Connection
+    now_ms: int
+    caller: Caller
+    settings: Settings
+    token_key: bytes      # signs pagination tokens
+
+
+class Conflict(Exception):
+    """A compare-and-set lost a race: the whole operation is retried in a new transaction."""

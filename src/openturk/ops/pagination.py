@@ -1,0 +1,52 @@
+"""Opaque, tamper-evident NextToken values for keyset pagination.
+
+A token carries the last position returned and a digest of the filters it was issued for; it is
+signed with a per-database key so that a forged or edited token is refused, and it stays valid
+across server processes and restarts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+
+from .. import errors
+
+DEFAULT_PAGE_SIZE = 10
+
+
+def _filters_digest(filters: dict) -> str:
+    return hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def make_token(key: bytes, position: int, filters: dict) -> str:
+    body = json.dumps([position, _filters_digest(filters)], separators=(",", ":")).encode()
+    mac = hmac.new(key, body, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(body + mac).decode().rstrip("=")
+
+
+def read_token(key: bytes, token: str | None, filters: dict) -> int:
+    """The position after which the next page starts (0 without a token)."""
+    if token is None:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        body, mac = raw[:-16], raw[-16:]
+        if not hmac.compare_digest(mac, hmac.new(key, body, hashlib.sha256).digest()[:16]):
+            raise ValueError("bad signature")
+        position, digest = json.loads(body)
+        if digest != _filters_digest(filters) or not isinstance(position, int):
+            raise ValueError("token for other filters")
+        return position
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise errors.invalid_value("NextToken", "the pagination token is not valid for this request") from None
+
+
+def page(rows: list, limit: int, key: bytes, filters: dict, position_of) -> tuple[list, str | None]:
+    """Split `limit + 1` fetched rows into a page and the token for the next one (None on the last)."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, make_token(key, position_of(rows[-1]), filters)

@@ -1,0 +1,88 @@
+"""The server's long-lived parts, built explicitly from Settings: database, clock, keys, caches."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from . import ids
+from .clock import MovableClock, SystemClock
+from .config import Settings
+from .ops.context import Caller
+from .store import queries
+from .store.db import Database
+
+PAGINATION_KEY = "pagination_key"
+CREDENTIAL_CACHE_SECONDS = 30.0
+
+
+@dataclass
+class Credentials:
+    caller: Caller
+    secret: str
+
+
+@dataclass
+class Service:
+    settings: Settings
+    db: Database
+    clock: object
+    token_key: bytes = b""
+    wall_clock: SystemClock = field(default_factory=SystemClock)
+    _credentials: dict = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(cls, settings: Settings, clock=None) -> "Service":
+        clock = clock or (MovableClock() if settings.test_clock else SystemClock())
+        db = Database(settings.resolved_database_url)
+        service = cls(settings, db, clock)
+        service.token_key = bytes.fromhex(ensure_meta(db, PAGINATION_KEY, lambda: secrets.token_hex(32)))
+        return service
+
+    def credentials(self, access_key_id: str) -> Credentials | None:
+        """The requester behind an access key, cached briefly (keys are added by the CLI, in another process)."""
+        now = time.monotonic()
+        hit = self._credentials.get(access_key_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        with self.db.transaction(write=False) as conn:
+            row = queries.requester_by_access_key(conn, access_key_id)
+        if row is None:
+            return None
+        creds = Credentials(Caller(row["requester_id"], row["name"]), row["secret_access_key"])
+        with self._lock:
+            self._credentials[access_key_id] = (now + CREDENTIAL_CACHE_SECONDS, creds)
+        return creds
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def ensure_meta(db: Database, key: str, make) -> str:
+    """Read a server-wide value, creating it once (safe when several processes start together)."""
+    with db.transaction(write=False) as conn:
+        value = queries.get_meta(conn, key)
+    if value is not None:
+        return value
+    try:
+        with db.transaction(write=True) as conn:
+            queries.insert_meta(conn, key, make())
+    except IntegrityError:
+        pass
+    with db.transaction(write=False) as conn:
+        return queries.get_meta(conn, key)
+
+
+def create_requester(db: Database, name: str, now_ms: int) -> dict:
+    """A new requester with a fresh access key (`openturk requester create`)."""
+    record = {"requester_id": ids.requester_id(), "name": name, "access_key_id": ids.access_key_id(),
+              "secret_access_key": ids.secret_access_key(), "created_ms": now_ms}
+    with db.transaction(write=True) as conn:
+        queries.insert_requester(conn, **record)
+    return {"RequesterId": record["requester_id"], "AccessKeyId": record["access_key_id"],
+            "SecretAccessKey": record["secret_access_key"]}

@@ -1,0 +1,69 @@
+"""Table definitions. The Alembic migrations create exactly these (a test compares them).
+
+Timestamps are one UTC type: integer epoch milliseconds (`*_ms` columns). Status columns are strings
+with CHECK constraints. Public ids are MTurk-shaped strings; `seq` columns give each row an
+insertion order that keyset pagination walks.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer,
+                        MetaData, String, Table, Text, UniqueConstraint)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+TYPE_STATUSES = ("Active", "Inactive", "Disposing")
+
+server_meta = Table(
+    "server_meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+requesters = Table(
+    "requesters", metadata,
+    Column("requester_id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("access_key_id", String(128), nullable=False, unique=True),
+    # SigV4 verification needs the secret itself (it is an HMAC key), so it cannot be hashed.
+    Column("secret_access_key", String(128), nullable=False),
+    Column("available_balance", String(32), nullable=False, server_default="10000.00"),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+qualification_types = Table(
+    "qualification_types", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("qualification_type_id", String(64), nullable=False, unique=True),
+    # NULL owner: a system qualification type (Masters, Worker_Locale, ...).
+    Column("owner_id", String(64), ForeignKey("requesters.requester_id"), nullable=True),
+    Column("name", String(255), nullable=False),
+    # The name's reservation: equal to `name` until a disposed type's name is released (then NULL).
+    Column("name_key", String(255), nullable=True),
+    Column("description", Text, nullable=False),
+    Column("keywords", Text, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("test", Text, nullable=True),
+    Column("test_duration_in_seconds", BigInteger, nullable=True),
+    Column("answer_key", Text, nullable=True),
+    Column("retry_delay_in_seconds", BigInteger, nullable=True),
+    Column("is_requestable", Boolean, nullable=False),
+    Column("auto_granted", Boolean, nullable=False),
+    Column("auto_granted_value", Integer, nullable=True),
+    Column("creation_ms", BigInteger, nullable=False),
+    Column("disposed_ms", BigInteger, nullable=True),
+    # Bumped by every update: an update is a compare-and-set on it.
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint("status IN ('Active', 'Inactive', 'Disposing')", name="status"),
+    UniqueConstraint("owner_id", "name_key", name="uq_qualification_types_owner_name"),
+    Index("ix_qualification_types_status_seq", "status", "seq"),
+    Index("ix_qualification_types_owner_seq", "owner_id", "seq"),
+)

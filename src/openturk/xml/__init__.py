@@ -1,0 +1,1 @@
+"""MTurk's XML formats: QuestionForm, AnswerKey, QuestionFormAnswers."""

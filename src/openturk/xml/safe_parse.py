@@ -1,0 +1,79 @@
+"""Parse untrusted XML safely: no DTDs, no entities, no network, bounded size and depth.
+
+Errors name the parameter, the line and the reason, as `AWS.MechanicalTurk.XMLParseError`.
+"""
+
+from __future__ import annotations
+
+import io
+
+from lxml import etree
+
+from .. import errors
+
+MAX_DOCUMENT_BYTES = 65535
+MAX_DEPTH = 64
+
+SCHEMA_BASE = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/"
+QUESTION_FORM_NAMESPACES = (
+    SCHEMA_BASE + "2005-10-01/QuestionForm.xsd",
+    SCHEMA_BASE + "2017-11-06/QuestionForm.xsd",
+)
+ANSWER_KEY_NAMESPACES = (SCHEMA_BASE + "2005-10-01/AnswerKey.xsd",)
+
+
+
+def check_size(param: str, text: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    data = text.encode("utf-8")
+    if len(data) > limit:
+        raise errors.invalid_value(param, f"it must not be longer than {limit} bytes (it is {len(data)} bytes)")
+    return data
+
+
+def parse(param: str, text: str, *, limit: int = MAX_DOCUMENT_BYTES) -> etree._Element:
+    """Parse `text` (the value of parameter `param`) into an element tree, or raise XMLParseError."""
+    data = check_size(param, text, limit)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise errors.xml_parse_error(param, "document type declarations (DOCTYPE) are not allowed")
+    depth = 0
+    root = None
+    try:
+        for event, element in etree.iterparse(io.BytesIO(data), events=("start", "end"),
+                                              resolve_entities=False, no_network=True, load_dtd=False,
+                                              huge_tree=False):
+            if event == "start":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise errors.xml_parse_error(
+                        param, f"line {element.sourceline}: elements are nested deeper than {MAX_DEPTH} levels")
+                if root is None:
+                    root = element
+            else:
+                depth -= 1
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else "?"
+        raise errors.xml_parse_error(param, f"line {line}: {exc.msg}") from None
+    if root is None:
+        raise errors.xml_parse_error(param, "the document is empty")
+    return root
+
+
+def require_root(param: str, root: etree._Element, local_name: str, namespaces: tuple[str, ...]) -> None:
+    qname = etree.QName(root)
+    if qname.localname != local_name or qname.namespace not in namespaces:
+        found = f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
+        raise errors.xml_parse_error(
+            param, f"line {root.sourceline}: the root element must be {local_name} in namespace "
+                   f"{' or '.join(namespaces)}; found {found}")
+
+
+def check_question_form(param: str, text: str) -> etree._Element:
+    root = parse(param, text)
+    require_root(param, root, "QuestionForm", QUESTION_FORM_NAMESPACES)
+    return root
+
+
+def check_answer_key(param: str, text: str) -> etree._Element:
+    root = parse(param, text)
+    require_root(param, root, "AnswerKey", ANSWER_KEY_NAMESPACES)
+    return root
