@@ -4,35 +4,31 @@ from __future__ import annotations
 
 import threading
 import time as _time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 
 class SystemClock:
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(_time.time(), timezone.utc)  # noqa: TID251 (the clock itself)
-
     def epoch_ms(self) -> int:
-        return int(_time.time() * 1000)  # noqa: TID251
+        return int(_time.time() * 1000)  # noqa: TID251 (the clock itself)
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.epoch_ms() / 1000, timezone.utc)
 
 
-class MovableClock:
-    """A clock that starts at real time (or `start`) and moves only when told to."""
+class MovableClock(SystemClock):
+    """Real time plus an offset that only grows: time passes as usual, and tests (or the
+    `--test-clock` control of later issues) can jump it forward instead of sleeping."""
 
-    def __init__(self, start: datetime | None = None):
-        self._now = start or SystemClock().now()
+    def __init__(self) -> None:
+        self._offset_ms = 0
         self._lock = threading.Lock()
 
-    def now(self) -> datetime:
-        return self._now
-
     def epoch_ms(self) -> int:
-        return int(self._now.timestamp() * 1000)
+        return super().epoch_ms() + self._offset_ms
 
-    def advance(self, seconds: float) -> datetime:
+    def advance(self, seconds: float) -> int:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
         with self._lock:
-            self._now = self._now + timedelta(seconds=seconds)
-            return self._now
-
-    def set(self, when: datetime) -> None:
-        with self._lock:
-            self._now = when
+            self._offset_ms += int(seconds * 1000)
+        return self.epoch_ms()

@@ -1,0 +1,35 @@
+# The two commands a newcomer runs: `make serve` and `make test`. Both create their own virtualenv.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+ARGS ?=
+
+.PHONY: serve test test-sqlite test-postgres bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(VENV)/bin/openturk serve $(ARGS)
+
+# The whole suite on SQLite, then everything that touches a database again on a throwaway PostgreSQL.
+test: $(STAMP)
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: $(STAMP)
+	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests
+
+test-postgres: $(STAMP)
+	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/cli tests/db
+
+bench: $(STAMP)
+	$(PY) -m bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info
