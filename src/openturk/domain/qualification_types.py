@@ -112,7 +112,8 @@ def new_type(*, description: str, status: str, retry_delay_in_seconds: int | Non
     return TypeAttributes(description, status, spec, retry_delay_in_seconds, granted, auto_granted_value)
 
 
-def apply_update(current: TypeAttributes, *, description: str | None = None, status: str | None = None,
+def apply_update(current: TypeAttributes, *, description: str | None = None,
+                 qualification_type_status: str | None = None,
                  test: str | None = None, answer_key: str | None = None,
                  test_duration_in_seconds: int | None = None, retry_delay_in_seconds: int | None = None,
                  auto_granted: bool | None = None, auto_granted_value: int | None = None) -> TypeAttributes:
@@ -132,8 +133,8 @@ def apply_update(current: TypeAttributes, *, description: str | None = None, sta
     new = current
     if description is not None:
         new = replace(new, description=check_description(description))
-    if status is not None:
-        new = replace(new, status=status)
+    if qualification_type_status is not None:
+        new = replace(new, status=qualification_type_status)
     if test is not None or answer_key is not None or test_duration_in_seconds is not None:
         new = replace(new, test=check_test(test, test_duration_in_seconds, answer_key))
     if retry_delay_in_seconds is not None:
