@@ -1,0 +1,46 @@
+"""The Alembic tree creates exactly the tables the code declares, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, select
+from sqlalchemy.pool import NullPool
+
+from openturk.store import db as store_db
+from openturk.store.tables import metadata, qualification_types
+
+from ..conftest import fresh_database_url
+
+
+def test_migrations_match_the_table_definitions(tmp_path):
+    url = fresh_database_url(tmp_path)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"render_as_batch": True}), metadata)
+    engine.dispose()
+    assert diff == []
+    assert store_db.current_revision(url) == store_db.head_revision()
+
+
+def test_upgrade_is_idempotent_and_seeds_system_types_once(tmp_path):
+    url = fresh_database_url(tmp_path)
+    store_db.upgrade(url)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as conn:
+        ids = conn.execute(select(qualification_types.c.qualification_type_id)
+                           .where(qualification_types.c.owner_id.is_(None))).scalars().all()
+    engine.dispose()
+    assert sorted(ids) == sorted(["2F1QJWKUDD8XADTFD2Q0G6UTO95ALH", "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
+                                  "00000000000000000071", "00000000000000000040", "000000000000000000L0",
+                                  "00000000000000000060"])
+
+
+def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path):
+    database = store_db.Database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with database.transaction(write=False) as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1   # NORMAL
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == store_db.SQLITE_BUSY_TIMEOUT_MS
+    database.dispose()
