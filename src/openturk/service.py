@@ -7,8 +7,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import IntegrityError
-
 from . import ids
 from .clock import MovableClock, SystemClock
 from .config import Settings
@@ -69,11 +67,8 @@ def ensure_meta(db: Database, key: str, make) -> str:
         value = queries.get_meta(conn, key)
     if value is not None:
         return value
-    try:
-        with db.transaction(write=True) as conn:
-            queries.insert_meta(conn, key, make())
-    except IntegrityError:
-        pass
+    with db.transaction(write=True) as conn:
+        queries.insert_meta(conn, key, make())   # False if another process was first: fine
     with db.transaction(write=False) as conn:
         return queries.get_meta(conn, key)
 

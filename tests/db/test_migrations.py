@@ -39,8 +39,8 @@ def test_upgrade_is_idempotent_and_seeds_system_types_once(tmp_path):
 def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path):
     database = store_db.Database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     with database.transaction(write=False) as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1   # NORMAL
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == store_db.SQLITE_BUSY_TIMEOUT_MS
+        assert conn.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute_sql("PRAGMA synchronous").fetchone()[0] == 1   # NORMAL
+        assert conn.execute_sql("PRAGMA busy_timeout").fetchone()[0] == store_db.SQLITE_BUSY_TIMEOUT_MS
     database.dispose()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
-
 from ..config import Settings
+from ..store.db import Tx
 
 
 @dataclass(frozen=True)
@@ -17,7 +16,7 @@ class Caller:
 
 @dataclass(frozen=True)
 class Ctx:
-    conn: Connection
+    conn: Tx
     now_ms: int
     caller: Caller
     settings: Settings

@@ -3,8 +3,6 @@ DeleteQualificationType."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
 from .. import errors, ids
 from ..domain import qualification_types as rules
 from ..store import queries
@@ -79,16 +77,14 @@ def create_qualification_type(ctx: Ctx, *, name: str, description: str, qualific
     owner = ctx.caller.requester_id
     queries.release_disposed_name(ctx.conn, owner, name, ctx.now_ms - ctx.settings.dispose_seconds * 1000)
     type_id = ids.qualification_type_id()
-    try:
-        with ctx.conn.begin_nested():
-            queries.insert_qualification_type(
-                ctx.conn, qualification_type_id=type_id, owner_id=owner, name=name, name_key=name,
-                keywords=keywords, is_requestable=True, creation_ms=ctx.now_ms, version=1, **_columns(attrs))
-    except IntegrityError:
+    inserted = queries.insert_qualification_type(
+        ctx.conn, qualification_type_id=type_id, owner_id=owner, name=name, name_key=name, keywords=keywords,
+        is_requestable=True, creation_ms=ctx.now_ms, disposed_ms=None, version=1, **_columns(attrs))
+    if not inserted:
         existing = queries.qualification_type_id_by_name(ctx.conn, owner, name)
         if existing is None:   # the conflicting row vanished: try again from the start
-            raise Conflict() from None
-        raise errors.qualification_type_already_exists(existing) from None
+            raise Conflict()
+        raise errors.qualification_type_already_exists(existing)
     return {"qualification_type": present(queries.qualification_type_by_id(ctx.conn, type_id), owner)}
 
 

@@ -1,109 +1,143 @@
-"""Every SQL statement the operations use. Functions take a connection that is already inside a
-transaction (see `Database.transaction`); state changes are guarded compare-and-set updates whose
-rowcount says whether they happened."""
+"""Every SQL statement the operations use, written with SQLAlchemy Core and prepared once per dialect
+(`Prepared`). Functions take a `Tx` (a connection already inside a transaction, see
+`Database.transaction`); state changes are guarded compare-and-set updates whose rowcount says whether
+they happened, and uniqueness is left to constraints."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from functools import cache
 
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import bindparam as _bindparam
+
+from .db import Prepared, Tx
 from .tables import qualification_types as qt
 from .tables import requesters, server_meta
 
+
+def bindparam(name: str):
+    """A parameter given at execution time (not required when the statement is prepared)."""
+    return _bindparam(name, required=False)
+
+
+def _insert_all(table, skip=()):
+    """INSERT of every column (but `skip`), each a bind parameter named after the column."""
+    return Prepared(insert(table).values({c.name: bindparam(c.name) for c in table.c if c.name not in skip}))
+
+
 # -- server meta --------------------------------------------------------------------------------
 
-def get_meta(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(server_meta.c.value).where(server_meta.c.key == key)).scalar()
+_get_meta = Prepared(select(server_meta.c.value).where(server_meta.c.key == bindparam("key")))
+_insert_meta = _insert_all(server_meta)
 
 
-def insert_meta(conn: Connection, key: str, value: str) -> None:
-    conn.execute(insert(server_meta).values(key=key, value=value))
+def get_meta(tx: Tx, key: str) -> str | None:
+    return tx.scalar(_get_meta, {"key": key})
+
+
+def insert_meta(tx: Tx, key: str, value: str) -> bool:
+    """False if another process inserted the key first."""
+    return tx.insert_unique(_insert_meta, {"key": key, "value": value})
 
 
 # -- requesters ---------------------------------------------------------------------------------
 
-def insert_requester(conn: Connection, **values) -> None:
-    conn.execute(insert(requesters).values(**values))
+_insert_requester = _insert_all(requesters)
+_requester_by_key = Prepared(select(requesters).where(requesters.c.access_key_id == bindparam("key")))
+_requester_by_id = Prepared(select(requesters).where(requesters.c.requester_id == bindparam("id")))
+_list_requesters = Prepared(select(requesters).order_by(requesters.c.created_ms, requesters.c.requester_id))
+_count_requesters = Prepared(select(func.count()).select_from(requesters))
 
 
-_requester_by_key = select(requesters).where(requesters.c.access_key_id == bindparam("k"))
+def insert_requester(tx: Tx, *, available_balance: str = "10000.00", **values) -> None:
+    tx.execute(_insert_requester, {"available_balance": available_balance, **values})
 
 
-def requester_by_access_key(conn: Connection, access_key_id: str):
-    return conn.execute(_requester_by_key, {"k": access_key_id}).mappings().first()
+def requester_by_access_key(tx: Tx, access_key_id: str) -> dict | None:
+    return tx.one(_requester_by_key, {"key": access_key_id})
 
 
-def list_requesters(conn: Connection):
-    return conn.execute(select(requesters).order_by(requesters.c.created_ms, requesters.c.requester_id)).mappings().all()
+def requester_by_id(tx: Tx, requester_id: str) -> dict | None:
+    return tx.one(_requester_by_id, {"id": requester_id})
 
 
-def count_requesters(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(requesters)).scalar_one()
+def list_requesters(tx: Tx) -> list[dict]:
+    return tx.all(_list_requesters)
+
+
+def count_requesters(tx: Tx) -> int:
+    return tx.scalar(_count_requesters)
 
 
 # -- qualification types ------------------------------------------------------------------------
 
-def insert_qualification_type(conn: Connection, **values) -> None:
-    """Raises IntegrityError when the owner already has a type with this name reserved."""
-    conn.execute(insert(qt).values(**values))
+_insert_type = _insert_all(qt, skip=("seq",))
+_type_by_id = Prepared(select(qt).where(qt.c.qualification_type_id == bindparam("id")))
+_type_id_by_name = Prepared(select(qt.c.qualification_type_id)
+                            .where(qt.c.owner_id == bindparam("owner"), qt.c.name_key == bindparam("name")))
+_release_name = Prepared(update(qt).where(qt.c.owner_id == bindparam("owner"), qt.c.name_key == bindparam("name"),
+                                          qt.c.status == "Disposing", qt.c.disposed_ms <= bindparam("before"))
+                         .values(name_key=None))
+MUTABLE_COLUMNS = ("description", "status", "test", "test_duration_in_seconds", "answer_key",
+                   "retry_delay_in_seconds", "auto_granted", "auto_granted_value")
+_update_type = Prepared(update(qt).where(qt.c.seq == bindparam("b_seq"), qt.c.version == bindparam("b_version"),
+                                         qt.c.status.in_(("Active", "Inactive")))
+                        .values(version=bindparam("b_version") + 1,
+                                **{name: bindparam(name) for name in MUTABLE_COLUMNS}))
+_dispose_type = Prepared(update(qt).where(qt.c.seq == bindparam("b_seq"), qt.c.status.in_(("Active", "Inactive")))
+                         .values(status="Disposing", disposed_ms=bindparam("now"), version=qt.c.version + 1))
 
 
-def release_disposed_name(conn: Connection, owner_id: str, name: str, disposed_before_ms: int) -> None:
+def insert_qualification_type(tx: Tx, **values) -> bool:
+    """False when the owner already has a type with this name reserved (the unique constraint)."""
+    return tx.insert_unique(_insert_type, values)
+
+
+def release_disposed_name(tx: Tx, owner_id: str, name: str, disposed_before_ms: int) -> None:
     """Free the name of a type whose disposal finished (disposed before the cut-off)."""
-    conn.execute(update(qt).where(qt.c.owner_id == owner_id, qt.c.name_key == name,
-                                  qt.c.status == "Disposing", qt.c.disposed_ms <= disposed_before_ms)
-                 .values(name_key=None))
+    tx.execute(_release_name, {"owner": owner_id, "name": name, "before": disposed_before_ms})
 
 
-_type_by_id = select(qt).where(qt.c.qualification_type_id == bindparam("id"))
+def qualification_type_by_id(tx: Tx, type_id: str) -> dict | None:
+    return tx.one(_type_by_id, {"id": type_id})
 
 
-def qualification_type_by_id(conn: Connection, type_id: str):
-    return conn.execute(_type_by_id, {"id": type_id}).mappings().first()
+def qualification_type_id_by_name(tx: Tx, owner_id: str, name: str) -> str | None:
+    return tx.scalar(_type_id_by_name, {"owner": owner_id, "name": name})
 
 
-def qualification_type_id_by_name(conn: Connection, owner_id: str, name: str) -> str | None:
-    return conn.execute(select(qt.c.qualification_type_id)
-                        .where(qt.c.owner_id == owner_id, qt.c.name_key == name)).scalar()
-
-
-def update_qualification_type(conn: Connection, seq: int, version: int, values: dict) -> bool:
+def update_qualification_type(tx: Tx, seq: int, version: int, values: dict) -> bool:
     """Compare-and-set: applies only if nobody changed the type since it was read at `version`."""
-    result = conn.execute(update(qt).where(qt.c.seq == seq, qt.c.version == version,
-                                           qt.c.status.in_(("Active", "Inactive")))
-                          .values(version=version + 1, **values))
-    return result.rowcount == 1
+    return tx.rowcount(_update_type, {"b_seq": seq, "b_version": version, **values}) == 1
 
 
-def dispose_qualification_type(conn: Connection, seq: int, now_ms: int) -> bool:
+def dispose_qualification_type(tx: Tx, seq: int, now_ms: int) -> bool:
     """Active|Inactive → Disposing; False if it was not in one of those states."""
-    result = conn.execute(update(qt).where(qt.c.seq == seq, qt.c.status.in_(("Active", "Inactive")))
-                          .values(status="Disposing", disposed_ms=now_ms, version=qt.c.version + 1))
-    return result.rowcount == 1
+    return tx.rowcount(_dispose_type, {"b_seq": seq, "now": now_ms}) == 1
+
+
+@cache
+def _list_types(requestable_only: bool, owned: bool, searched: bool) -> Prepared:
+    conditions = [qt.c.seq > bindparam("after"), qt.c.status.in_(("Active", "Inactive"))]
+    if requestable_only:
+        conditions += [qt.c.is_requestable.is_(True), qt.c.status == "Active"]
+    if owned:
+        conditions.append(qt.c.owner_id == bindparam("owner"))
+    if searched:
+        pattern = bindparam("pattern")
+        conditions.append(or_(func.lower(qt.c.name).like(pattern, escape="\\"),
+                              func.lower(qt.c.description).like(pattern, escape="\\"),
+                              func.lower(func.coalesce(qt.c.keywords, "")).like(pattern, escape="\\")))
+    return Prepared(select(qt).where(and_(*conditions)).order_by(qt.c.seq).limit(bindparam("limit")))
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_qualification_types(conn: Connection, *, after_seq: int, limit: int, requestable_only: bool,
-                             owner_id: str | None, query: str | None):
+def list_qualification_types(tx: Tx, *, after_seq: int, limit: int, requestable_only: bool,
+                             owner_id: str | None, query: str | None) -> list[dict]:
     """One page of visible types in creation order (keyset pagination on `seq`)."""
-    conditions = [qt.c.seq > after_seq, qt.c.status.in_(("Active", "Inactive"))]
-    if requestable_only:
-        conditions += [qt.c.is_requestable.is_(True), qt.c.status == "Active"]
-    if owner_id is not None:
-        conditions.append(qt.c.owner_id == owner_id)
-    if query:
-        pattern = f"%{_escape_like(query.lower())}%"
-        conditions.append(or_(func.lower(qt.c.name).like(pattern, escape="\\"),
-                              func.lower(qt.c.description).like(pattern, escape="\\"),
-                              func.lower(func.coalesce(qt.c.keywords, "")).like(pattern, escape="\\")))
-    stmt = select(qt).where(and_(*conditions)).order_by(qt.c.seq).limit(limit)
-    return conn.execute(stmt).mappings().all()
-
-
-_requester_by_id = select(requesters).where(requesters.c.requester_id == bindparam("id"))
-
-
-def requester_by_id(conn: Connection, requester_id: str):
-    return conn.execute(_requester_by_id, {"id": requester_id}).mappings().first()
+    params = {"after": after_seq, "limit": limit, "owner": owner_id,
+              "pattern": f"%{_escape_like(query.lower())}%" if query else None}
+    return tx.all(_list_types(requestable_only, owner_id is not None, bool(query)), params)
