@@ -462,3 +462,17 @@ def test_concurrent_updates_all_apply(server, requester, unique):
         t.join()
     assert errors == []
     assert get(clients[0], type_id)["Description"] in {f"writer {i}" for i in range(8)}
+
+
+def test_query_folds_case_beyond_ascii(client, unique):
+    type_id = create(client, f"Émile Straße {unique}")["QualificationTypeId"]
+    for query in ("émile", "ÉMILE", "STRASSE", f"straße {unique}".upper()):
+        found = client.list_qualification_types(MustBeRequestable=False, MustBeOwnedByCaller=True, Query=query,
+                                                MaxResults=100)["QualificationTypes"]
+        assert type_id in {t["QualificationTypeId"] for t in found}, query
+
+
+def test_query_sees_an_updated_description(client, unique):
+    type_id = create(client, unique + "a")["QualificationTypeId"]
+    client.update_qualification_type(QualificationTypeId=type_id, Description=f"now about {unique}zebra")
+    assert [t["QualificationTypeId"] for t in _owned(client, unique + "zebra")] == [type_id]

@@ -36,6 +36,13 @@ class TypeAttributes:
     auto_granted_value: int | None
 
 
+def search_text(name: str, description: str, keywords: str | None) -> str:
+    """What ListQualificationTypes' Query is matched against: "a search term ... the search term is
+    matched against the searchable attributes" — name, description and keywords, without regard to case
+    (Python's case folding, so that "É" matches "é" too, which SQL LOWER() does only for ASCII)."""
+    return f"{name}\n{description}\n{keywords or ''}".casefold()
+
+
 def check_name(name: str) -> str:
     """Name: required, shown to workers; openturk limits it to 255 characters and refuses blanks."""
     if not name.strip():

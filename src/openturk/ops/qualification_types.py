@@ -79,7 +79,8 @@ def create_qualification_type(ctx: Ctx, *, name: str, description: str, qualific
     type_id = ids.qualification_type_id()
     inserted = queries.insert_qualification_type(
         ctx.conn, qualification_type_id=type_id, owner_id=owner, name=name, name_key=name, keywords=keywords,
-        is_requestable=True, creation_ms=ctx.now_ms, disposed_ms=None, version=1, **_columns(attrs))
+        is_requestable=True, creation_ms=ctx.now_ms, disposed_ms=None, version=1,
+        search_text=rules.search_text(name, attrs.description, keywords), **_columns(attrs))
     if not inserted:
         existing = queries.qualification_type_id_by_name(ctx.conn, owner, name)
         if existing is None:   # the conflicting row vanished: try again from the start
@@ -121,7 +122,8 @@ def update_qualification_type(ctx: Ctx, *, qualification_type_id: str, **changes
     the rules are in `domain.qualification_types.apply_update`."""
     row = _owned_type(ctx, qualification_type_id)
     new = rules.apply_update(_attributes(row), **changes)
-    if not queries.update_qualification_type(ctx.conn, row["seq"], row["version"], _columns(new)):
+    columns = {**_columns(new), "search_text": rules.search_text(row["name"], new.description, row["keywords"])}
+    if not queries.update_qualification_type(ctx.conn, row["seq"], row["version"], columns):
         raise Conflict()
     updated = queries.qualification_type_by_id(ctx.conn, qualification_type_id)
     return {"qualification_type": present(updated, ctx.caller.requester_id)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy import bindparam as _bindparam
 
 from .db import Prepared, Tx
@@ -78,7 +78,7 @@ _type_id_by_name = Prepared(select(qt.c.qualification_type_id)
 _release_name = Prepared(update(qt).where(qt.c.owner_id == bindparam("owner"), qt.c.name_key == bindparam("name"),
                                           qt.c.status == "Disposing", qt.c.disposed_ms <= bindparam("before"))
                          .values(name_key=None))
-MUTABLE_COLUMNS = ("description", "status", "test", "test_duration_in_seconds", "answer_key",
+MUTABLE_COLUMNS = ("description", "search_text", "status", "test", "test_duration_in_seconds", "answer_key",
                    "retry_delay_in_seconds", "auto_granted", "auto_granted_value")
 _update_type = Prepared(update(qt).where(qt.c.seq == bindparam("b_seq"), qt.c.version == bindparam("b_version"),
                                          qt.c.status.in_(("Active", "Inactive")))
@@ -124,10 +124,7 @@ def _list_types(requestable_only: bool, owned: bool, searched: bool) -> Prepared
     if owned:
         conditions.append(qt.c.owner_id == bindparam("owner"))
     if searched:
-        pattern = bindparam("pattern")
-        conditions.append(or_(func.lower(qt.c.name).like(pattern, escape="\\"),
-                              func.lower(qt.c.description).like(pattern, escape="\\"),
-                              func.lower(func.coalesce(qt.c.keywords, "")).like(pattern, escape="\\")))
+        conditions.append(qt.c.search_text.like(bindparam("pattern"), escape="\\"))
     return Prepared(select(qt).where(and_(*conditions)).order_by(qt.c.seq).limit(bindparam("limit")))
 
 
@@ -139,5 +136,5 @@ def list_qualification_types(tx: Tx, *, after_seq: int, limit: int, requestable_
                              owner_id: str | None, query: str | None) -> list[dict]:
     """One page of visible types in creation order (keyset pagination on `seq`)."""
     params = {"after": after_seq, "limit": limit, "owner": owner_id,
-              "pattern": f"%{_escape_like(query.lower())}%" if query else None}
+              "pattern": f"%{_escape_like(query.casefold())}%" if query else None}
     return tx.all(_list_types(requestable_only, owner_id is not None, bool(query)), params)

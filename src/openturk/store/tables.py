@@ -50,6 +50,8 @@ qualification_types = Table(
     Column("name_key", String(255), nullable=True),
     Column("description", Text, nullable=False),
     Column("keywords", Text, nullable=True),
+    # Name, Description and Keywords case-folded by Python (databases fold only ASCII): what Query searches.
+    Column("search_text", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("test", Text, nullable=True),
     Column("test_duration_in_seconds", BigInteger, nullable=True),

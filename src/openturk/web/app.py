@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from ..config import Settings, load_settings
+from ..logs import configure_logging
 from ..service import Service
 from .requester_api import RequesterAPI
 
@@ -88,4 +89,6 @@ def create_app(settings: Settings, *, service: Service | None = None, clock=None
 
 def app_from_environ() -> OpenTurkApp:
     """The factory that `openturk serve --workers N` gives uvicorn (settings travel as OPENTURK_*)."""
-    return create_app(load_settings())
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

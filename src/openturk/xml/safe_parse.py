@@ -33,8 +33,12 @@ def check_size(param: str, text: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
 def parse(param: str, text: str, *, limit: int = MAX_DOCUMENT_BYTES) -> etree._Element:
     """Parse `text` (the value of parameter `param`) into an element tree, or raise XMLParseError."""
     data = check_size(param, text, limit)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise errors.xml_parse_error(param, "document type declarations (DOCTYPE) are not allowed")
+    for marker in (b"<!DOCTYPE", b"<!ENTITY"):
+        position = data.find(marker)
+        if position >= 0:
+            line = data.count(b"\n", 0, position) + 1
+            raise errors.xml_parse_error(param, f"line {line}: document type declarations (DOCTYPE) and entity "
+                                                "declarations are not allowed")
     depth = 0
     root = None
     try:
@@ -54,7 +58,7 @@ def parse(param: str, text: str, *, limit: int = MAX_DOCUMENT_BYTES) -> etree._E
         line = exc.lineno if exc.lineno else "?"
         raise errors.xml_parse_error(param, f"line {line}: {exc.msg}") from None
     if root is None:
-        raise errors.xml_parse_error(param, "the document is empty")
+        raise errors.xml_parse_error(param, "line 1: the document is empty")
     return root
 
 

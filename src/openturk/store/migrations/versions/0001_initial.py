@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("name_key", sa.String(255), nullable=True),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("keywords", sa.Text(), nullable=True),
+        sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("test", sa.Text(), nullable=True),
         sa.Column("test_duration_in_seconds", sa.BigInteger(), nullable=True),
@@ -82,7 +83,8 @@ def upgrade() -> None:
     op.create_index("ix_qualification_types_owner_seq", "qualification_types", ["owner_id", "seq"])
     op.bulk_insert(qt, [
         {"qualification_type_id": type_id, "owner_id": None, "name": name, "name_key": name,
-         "description": description, "keywords": None, "status": "Active", "is_requestable": False,
+         "description": description, "keywords": None, "search_text": f"{name}\n{description}\n".casefold(),
+         "status": "Active", "is_requestable": False,
          "auto_granted": False, "creation_ms": SYSTEM_CREATION_MS, "version": 1}
         for type_id, name, description in SYSTEM_TYPES
     ])
