@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .clock import SystemClock
 from .config import Settings, load_settings, to_environ
+from .logs import configure_logging
 from .store import db as store_db
 from .store import queries
 
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = rsub.add_parser("create", help="create a requester and print its access key and secret")
     create.add_argument("name")
     create.add_argument("--json", action="store_true", help="print JSON")
+    create.add_argument("--balance", help="the AvailableBalance GetAccountBalance answers (default 10000.00)")
     _database_flags(create)
     lst = rsub.add_parser("list", help="list requesters (secrets are not shown)")
     lst.add_argument("--json", action="store_true", help="print JSON")
@@ -68,36 +69,44 @@ class SchemaError(RuntimeError):
 def prepare_database(settings: Settings) -> None:
     """Create a brand-new SQLite database; refuse any other database whose schema is not current."""
     url = settings.resolved_database_url
-    if settings.database_url is None:
-        path = Path(settings.data_dir) / "openturk.sqlite3"
-        if not path.exists():
-            Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-            store_db.upgrade(url)
-            return
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store_db.upgrade(url)
+        return
     current, head = store_db.current_revision(url), store_db.head_revision()
     if current != head:
         raise SchemaError(f"the database schema is at revision {current or 'none'}, this openturk needs {head}: "
                           "run `openturk db upgrade` (with the same --data-dir/--database-url) first")
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def write_credentials_file(settings: Settings, creds: dict) -> Path:
+    """DATA_DIR/credentials in AWS shared-credentials format, readable by its owner only from the start."""
     path = Path(settings.data_dir) / "credentials"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"[{CREDENTIALS_PROFILE}]\naws_access_key_id = {creds['AccessKeyId']}\n"
-                    f"aws_secret_access_key = {creds['SecretAccessKey']}\n")
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        os.fchmod(out.fileno(), 0o600)
+        out.write(f"[{CREDENTIALS_PROFILE}]\naws_access_key_id = {creds['AccessKeyId']}\n"
+                  f"aws_secret_access_key = {creds['SecretAccessKey']}\n")
     return path
 
 
 def _first_requester(settings: Settings) -> dict | None:
     """On an empty database, create one requester (returned); otherwise None."""
-    from .service import create_requester
+    from .service import create_first_requester
     database = store_db.Database(settings.resolved_database_url)
     try:
-        with database.transaction(write=True) as conn:
-            if queries.count_requesters(conn):
-                return None
-        return create_requester(database, "default", SystemClock().epoch_ms())
+        return create_first_requester(database, SystemClock().epoch_ms())
     finally:
         database.dispose()
 
@@ -109,7 +118,7 @@ def cmd_serve(args) -> int:
 
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
                          dispose_seconds=args.dispose_seconds)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level)
     try:
         prepare_database(settings)
     except SchemaError as exc:
@@ -141,6 +150,18 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def _balance(text: str) -> str:
+    """A CurrencyAmount as MTurk writes it: a non-negative amount with two decimals ("10000.00")."""
+    from decimal import Decimal, InvalidOperation
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise SystemExit(f"openturk: --balance must be an amount such as 125.50, not {text!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise SystemExit("openturk: --balance must be a non-negative amount")
+    return f"{amount:.2f}"
+
+
 def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
     return make_url(url).render_as_string(hide_password=True)
@@ -157,7 +178,8 @@ def cmd_requester(args) -> int:
     try:
         if args.requester_command == "create":
             from .service import create_requester
-            creds = create_requester(database, args.name, SystemClock().epoch_ms())
+            balance = _balance(args.balance) if args.balance is not None else None
+            creds = create_requester(database, args.name, SystemClock().epoch_ms(), balance)
             if args.json:
                 print(json.dumps(creds))
             else:

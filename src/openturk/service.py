@@ -73,11 +73,25 @@ def ensure_meta(db: Database, key: str, make) -> str:
         return queries.get_meta(conn, key)
 
 
-def create_requester(db: Database, name: str, now_ms: int) -> dict:
-    """A new requester with a fresh access key (`openturk requester create`)."""
+def add_requester(tx, name: str, now_ms: int, balance: str | None = None) -> dict:
+    """A new requester with a fresh access key, inside the caller's transaction."""
     record = {"requester_id": ids.requester_id(), "name": name, "access_key_id": ids.access_key_id(),
               "secret_access_key": ids.secret_access_key(), "created_ms": now_ms}
-    with db.transaction(write=True) as conn:
-        queries.insert_requester(conn, **record)
+    queries.insert_requester(tx, **record, **({"available_balance": balance} if balance else {}))
     return {"RequesterId": record["requester_id"], "AccessKeyId": record["access_key_id"],
             "SecretAccessKey": record["secret_access_key"]}
+
+
+def create_requester(db: Database, name: str, now_ms: int, balance: str | None = None) -> dict:
+    """A new requester (`openturk requester create`)."""
+    with db.transaction(write=True) as tx:
+        return add_requester(tx, name, now_ms, balance)
+
+
+def create_first_requester(db: Database, now_ms: int) -> dict | None:
+    """On a database without requesters, create one (returned); otherwise None. Safe when several
+    servers start together on one empty database: the first to claim the `first_requester` marker wins."""
+    with db.transaction(write=True) as tx:
+        if queries.count_requesters(tx) or not queries.insert_meta(tx, "first_requester", str(now_ms)):
+            return None
+        return add_requester(tx, "default", now_ms)

@@ -363,3 +363,32 @@ def test_default_data_dir_and_openturk_data_dir(tmp_path):
     upgraded = openturk("db", "upgrade", cwd=tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
     assert schema_state(f"sqlite:///{default_dir / 'openturk.sqlite3'}")[0] == HEAD
+
+
+# -- additions: balance, SQLite URLs, logging in worker processes ----------------------------------
+
+def test_requester_create_balance_is_what_get_account_balance_answers(store, server):
+    proc = openturk("requester", "create", unique("rich"), "--json", "--balance", "125.5", *store.flags)
+    assert proc.returncode == 0, proc.stderr
+    creds = json.loads(proc.stdout)
+    assert mturk(server.endpoint, creds).get_account_balance()["AvailableBalance"] == "125.50"
+    bad = openturk("requester", "create", unique("bad"), "--balance", "lots", *store.flags)
+    assert bad.returncode != 0 and "--balance" in bad.stderr
+
+
+def test_a_sqlite_url_to_a_new_file_is_created_like_the_default(tmp_path, serve):
+    path = tmp_path / "elsewhere" / "mine.sqlite3"
+    server = serve("--database-url", f"sqlite:///{path}", data_dir=tmp_path / "data")
+    assert path.exists() and server.credentials is not None
+    assert mturk(server.endpoint, server.credentials).get_account_balance()["AvailableBalance"] == "10000.00"
+
+
+def test_worker_processes_write_the_access_log(store, serve):
+    server = serve("--workers", "2", *store.db_flags, data_dir=store.data_dir)
+    server.client().get_account_balance()
+    deadline = time.monotonic() + 5
+    while "GetAccountBalance" not in server.stderr and time.monotonic() < deadline:
+        time.sleep(0.05)
+    line = next(line for line in server.stderr.splitlines() if "GetAccountBalance" in line)
+    assert re.search(r"openturk\.access [0-9a-f-]{36} GetAccountBalance A[A-Z0-9]+ 200 [\d.]+ms$", line)
+    assert server.credentials["SecretAccessKey"] not in server.stderr
