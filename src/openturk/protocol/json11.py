@@ -114,7 +114,7 @@ def _map_parser(shape: Shape) -> Parser:
 
 def _string_parser(meta: dict) -> Parser:
     low, high = meta.get("min"), meta.get("max")
-    pattern = re.compile(meta["pattern"]) if "pattern" in meta else None
+    pattern = _compile_pattern(meta["pattern"]) if "pattern" in meta else None
     enum = frozenset(meta["enum"]) if "enum" in meta else None
 
     def parse_string(value, path):
@@ -127,9 +127,17 @@ def _string_parser(meta: dict) -> Parser:
         if high is not None and len(value) > high:
             raise errors.invalid_value(path, f"it must be at most {high} characters long")
         if pattern is not None and not pattern.search(value):
-            raise errors.invalid_value(path, f"it must match the pattern {pattern.pattern}")
+            raise errors.invalid_value(path, f"it must match the pattern {meta['pattern']}")
         return value
     return parse_string
+
+
+def _compile_pattern(source: str) -> re.Pattern:
+    # The model's patterns are ECMAScript regexes, whose final `$` is the end of the value; Python's `$`
+    # also matches before a trailing newline ("ABC\n" would pass ^[A-Z0-9]+$).
+    if source.endswith("$") and not source.endswith("\\$"):
+        source = source[:-1] + r"\Z"
+    return re.compile(source)
 
 
 def _integer_parser(low: int, high: int) -> Parser:

@@ -12,7 +12,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote_to_bytes
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 
@@ -98,7 +98,8 @@ def canonical_query(raw_query: str) -> str:
         if not piece:
             continue
         key, _, value = piece.partition("=")
-        pairs.append((quote(unquote(key), safe="-_.~"), quote(unquote(value), safe="-_.~")))
+        # Decode to bytes, not text: a value that is not UTF-8 (`%FF`) must re-encode to itself.
+        pairs.append((quote(unquote_to_bytes(key), safe="-_.~"), quote(unquote_to_bytes(value), safe="-_.~")))
     pairs.sort()
     return "&".join(f"{k}={v}" for k, v in pairs)
 

@@ -114,6 +114,10 @@ class RequesterAPI:
         # Signatures are about real time, even when a test has moved the service clock.
         sigv4.check_skew(amz_date, self.service.wall_clock.epoch_ms(),
                          self.service.settings.signature_skew_seconds)
+        if auth.date != amz_date[:8]:   # else a signing key derived for one day would sign for any day
+            raise sigv4.AuthError("InvalidSignatureException",
+                                  "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+                                  f"date from HTTP: '{auth.date}' != '{amz_date[:8]}', from '{amz_date}'.")
         if self.inline:
             creds = self.service.credentials(auth.access_key_id)
         else:
