@@ -338,3 +338,11 @@ def test_an_amz_date_not_in_basic_format_is_an_incomplete_signature(value):
         sigv4.check_skew(value, SIGNED_MS, 900)
     assert info.value.type == "IncompleteSignatureException"
     assert f"Date must be in ISO-8601 'basic format'. Got '{value}'." in info.value.message
+
+
+@pytest.mark.parametrize("value", ["202405 7T123045Z", "2024+507T123045Z", "20240507T12304５Z", "20240507T123045",
+                                   "20241307T123045Z"])
+def test_malformed_amz_dates_are_refused(value):
+    with pytest.raises(sigv4.AuthError) as info:
+        sigv4.check_skew(value, 0, 900)
+    assert info.value.type == "IncompleteSignatureException"
