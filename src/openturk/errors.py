@@ -16,6 +16,7 @@ class Code:
     QUALIFICATION_TYPE_ALREADY_EXISTS = "AWS.MechanicalTurk.QualificationTypeAlreadyExists"
     QUALIFICATION_TYPE_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationTypeDoesNotExist"
     QUALIFICATION_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationDoesNotExist"
+    INVALID_QUALIFICATION_STATE = "AWS.MechanicalTurk.InvalidQualificationState"
     INVALID_QUALIFICATION_TYPE_STATE = "AWS.MechanicalTurk.InvalidQualificationTypeState"
     PERMISSION_DENIED = "AWS.MechanicalTurk.PermissionDenied"
     INVALID_PARAMETER_VALUE = "AWS.MechanicalTurk.InvalidParameterValue"
@@ -109,3 +110,24 @@ def unsupported_operation(name: str) -> TurkError:
     return request_error(Code.UNSUPPORTED_OPERATION,
                          f"The operation {name} is not supported by this server yet (openturk implements "
                          "the qualification operations of the MTurk API).")
+
+
+def qualification_does_not_exist() -> TurkError:
+    """Observed on MTurk (Dallinger#3331); clients read "does not exist" as "the worker lacks it"."""
+    return request_error(Code.QUALIFICATION_DOES_NOT_EXIST, "You requested a Qualification that does not exist.")
+
+
+def invalid_qualification_state(current: str, expected: str = "Granted") -> TurkError:
+    """Dallinger matches "This operation can be called with a status of: Granted" for a revoked
+    qualification; the sentence before it follows MTurk's wording for HITs in the wrong state."""
+    return request_error(
+        Code.INVALID_QUALIFICATION_STATE,
+        f"This Qualification is currently in the state '{current}'.  This operation can be called with a "
+        f"status of: {expected}",
+        [("CurrentState", current), ("ExpectedStates", expected)],
+    )
+
+
+def too_many_blocks(limit: int) -> TurkError:
+    return request_error(Code.PARAMETER_OUT_OF_RANGE,
+                         f"You have already blocked {limit} Workers, the most a requester may block.")

@@ -289,11 +289,10 @@ def test_an_operation_not_built_answers_that_it_is_not_supported(client):
 
 def test_a_write_operation_not_built_writes_nothing(client, victim):
     with pytest.raises(ClientError) as info:
-        client.associate_qualification_with_worker(QualificationTypeId=victim["QualificationTypeId"],
-                                                   WorkerId="AWORKER0000001", IntegerValue=1)
+        client.notify_workers(Subject="s", MessageText="m", WorkerIds=["AWORKER0000001"])
     assert info.value.response["TurkErrorCode"] == Code.UNSUPPORTED_OPERATION
     message = info.value.response["Error"]["Message"]
-    assert "The operation AssociateQualificationWithWorker is not supported" in message
+    assert "The operation NotifyWorkers is not supported" in message
     with pytest.raises(ClientError) as info:
         client.create_hit(LifetimeInSeconds=60, AssignmentDurationInSeconds=60, Reward="0.10", Title="t",
                           Description="d", Question=VALID_TEST)

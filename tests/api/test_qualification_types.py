@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
@@ -28,8 +28,8 @@ def get(client, type_id):
 
 # -- create ---------------------------------------------------------------------------------------
 
-def test_create_returns_the_type_with_mturk_defaults(client, unique):
-    before = datetime.now(timezone.utc)
+def test_create_returns_the_type_with_mturk_defaults(server, client, unique):
+    before = server.clock.now()   # the server's clock: other tests move it forward
     qt = create(client, unique, Keywords="english, writing", RetryDelayInSeconds=3600)
     assert re.fullmatch(r"[A-Z0-9]{30}", qt["QualificationTypeId"])
     assert qt["Name"] == unique and qt["Description"] == "A description"
@@ -38,7 +38,7 @@ def test_create_returns_the_type_with_mturk_defaults(client, unique):
     assert qt["RetryDelayInSeconds"] == 3600
     assert qt["IsRequestable"] is True and qt["AutoGranted"] is False
     assert "AutoGrantedValue" not in qt and "Test" not in qt and "AnswerKey" not in qt
-    assert before - timedelta(seconds=5) <= qt["CreationTime"] <= datetime.now(timezone.utc) + timedelta(seconds=5)
+    assert before - timedelta(seconds=5) <= qt["CreationTime"] <= server.clock.now() + timedelta(seconds=5)
     assert get(client, qt["QualificationTypeId"]) == qt
 
 

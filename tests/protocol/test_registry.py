@@ -17,6 +17,13 @@ IMPLEMENTED = frozenset({
     "UpdateQualificationType",
     "DeleteQualificationType",
     "GetAccountBalance",
+    "AssociateQualificationWithWorker",
+    "DisassociateQualificationFromWorker",
+    "GetQualificationScore",
+    "ListWorkersWithQualificationType",
+    "CreateWorkerBlock",
+    "DeleteWorkerBlock",
+    "ListWorkerBlocks",
 })
 
 # botocore's own copy of the model, loaded independently of openturk.protocol.model.

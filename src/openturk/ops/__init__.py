@@ -3,7 +3,7 @@
 Importing this package registers every operation (see `registry.REGISTRY`).
 """
 
-from . import account, qualification_types  # noqa: F401  (registration side effect)
+from . import account, qualification_types, qualifications, worker_blocks  # noqa: F401  (registration)
 from .registry import REGISTRY, complete_registry
 
 complete_registry()

@@ -14,22 +14,23 @@ from .registry import operation
 
 def _visible_type(ctx: Ctx, type_id: str):
     """The type, or QualificationTypeDoesNotExist. Disposing types are gone for everyone
-    (openturk choice; Update and Delete explain their state instead, see `_owned_type`)."""
+    (openturk choice; Update and Delete explain their state instead, see `owned_type`)."""
     row = queries.qualification_type_by_id(ctx.conn, type_id)
     if row is None or row["status"] == "Disposing":
         raise errors.qualification_type_does_not_exist(type_id)
     return row
 
 
-def _owned_type(ctx: Ctx, type_id: str):
-    """The caller's own type in state Active or Inactive. "Only the owner of a Qualification type can
-    modify its attributes." System types have no owner and so cannot be changed by anyone."""
-    row = queries.qualification_type_by_id(ctx.conn, type_id)
+def owned_type(ctx: Ctx, type_id: str, *, allow_disposing: bool = False, lock: bool = False):
+    """The caller's own type in state Active or Inactive (or Disposing, if allowed). "Only the owner of a
+    Qualification type can modify its attributes." System types have no owner and so cannot be changed
+    by anyone. `lock` holds the row until the transaction ends (for operations that change the type)."""
+    row = queries.qualification_type_by_id(ctx.conn, type_id, for_update=lock)
     if row is None or _disposal_finished(ctx, row):
         raise errors.qualification_type_does_not_exist(type_id)
     if row["owner_id"] != ctx.caller.requester_id:
         raise errors.permission_denied()
-    if row["status"] == "Disposing":
+    if row["status"] == "Disposing" and not allow_disposing:
         raise errors.invalid_qualification_type_state("Disposing")
     return row
 
@@ -120,7 +121,7 @@ def list_qualification_types(ctx: Ctx, *, must_be_requestable: bool, query: str 
 def update_qualification_type(ctx: Ctx, *, qualification_type_id: str, **changes) -> dict:
     """"The UpdateQualificationType operation modifies the attributes of an existing Qualification type" —
     the rules are in `domain.qualification_types.apply_update`."""
-    row = _owned_type(ctx, qualification_type_id)
+    row = owned_type(ctx, qualification_type_id, lock=True)
     new = rules.apply_update(_attributes(row), **changes)
     columns = {**_columns(new), "search_text": rules.search_text(row["name"], new.description, row["keywords"])}
     if not queries.update_qualification_type(ctx.conn, row["seq"], row["version"], columns):
@@ -135,7 +136,7 @@ def delete_qualification_type(ctx: Ctx, *, qualification_type_id: str) -> dict:
     associated with the Qualification type." The type becomes Disposing: not listed, its name still
     reserved, granted qualifications kept; a second call answers InvalidQualificationTypeState.
     (Its pending qualification requests are rejected once requests exist.)"""
-    row = _owned_type(ctx, qualification_type_id)
+    row = owned_type(ctx, qualification_type_id, lock=True)
     if not queries.dispose_qualification_type(ctx.conn, row["seq"], ctx.now_ms):
         raise Conflict()
     return {}

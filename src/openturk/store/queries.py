@@ -73,6 +73,7 @@ def count_requesters(tx: Tx) -> int:
 
 _insert_type = _insert_all(qt, skip=("seq",))
 _type_by_id = Prepared(select(qt).where(qt.c.qualification_type_id == bindparam("id")))
+_type_by_id_for_update = Prepared(select(qt).where(qt.c.qualification_type_id == bindparam("id")).with_for_update())
 _type_id_by_name = Prepared(select(qt.c.qualification_type_id)
                             .where(qt.c.owner_id == bindparam("owner"), qt.c.name_key == bindparam("name")))
 _release_name = Prepared(update(qt).where(qt.c.owner_id == bindparam("owner"), qt.c.name_key == bindparam("name"),
@@ -98,8 +99,9 @@ def release_disposed_name(tx: Tx, owner_id: str, name: str, disposed_before_ms: 
     tx.execute(_release_name, {"owner": owner_id, "name": name, "before": disposed_before_ms})
 
 
-def qualification_type_by_id(tx: Tx, type_id: str) -> dict | None:
-    return tx.one(_type_by_id, {"id": type_id})
+def qualification_type_by_id(tx: Tx, type_id: str, *, for_update: bool = False) -> dict | None:
+    """The type; `for_update` locks its row until the transaction ends (PostgreSQL; no-op on SQLite)."""
+    return tx.one(_type_by_id_for_update if for_update else _type_by_id, {"id": type_id})
 
 
 def qualification_type_id_by_name(tx: Tx, owner_id: str, name: str) -> str | None:

@@ -69,3 +69,75 @@ qualification_types = Table(
     Index("ix_qualification_types_status_seq", "status", "seq"),
     Index("ix_qualification_types_owner_seq", "owner_id", "seq"),
 )
+
+QUALIFICATION_STATUSES = ("Granted", "Revoked")
+
+workers = Table(
+    "workers", metadata,
+    Column("worker_id", String(64), primary_key=True),
+    # sha256 of the worker's sign-in token (`openturk worker create`); NULL until one is issued.
+    Column("token_hash", String(64), nullable=True, unique=True),
+    Column("locale_country", String(2), nullable=True),
+    Column("locale_subdivision", String(3), nullable=True),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+qualifications = Table(
+    "qualifications", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("qualification_type_id", String(64), ForeignKey("qualification_types.qualification_type_id"),
+           nullable=False),
+    Column("worker_id", String(64), ForeignKey("workers.worker_id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("integer_value", Integer, nullable=True),
+    Column("grant_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint("status IN ('Granted', 'Revoked')", name="status"),
+    UniqueConstraint("qualification_type_id", "worker_id", name="uq_qualifications_type_worker"),
+    # ListWorkersWithQualificationType walks this index: a page costs the same at any number of holders.
+    Index("ix_qualifications_type_status_seq", "qualification_type_id", "status", "seq"),
+)
+
+# Every change of a worker's qualification, with who or what made it: the score history.
+qualification_history = Table(
+    "qualification_history", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("qualification_type_id", String(64), nullable=False),
+    Column("worker_id", String(64), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("old_status", String(16), nullable=True),
+    Column("new_status", String(16), nullable=False),
+    Column("old_value", Integer, nullable=True),
+    Column("new_value", Integer, nullable=True),
+    Column("source", String(64), nullable=False),        # the operation, CLI command or test that did it
+    Column("requester_id", String(64), nullable=True),   # who, when a requester did it
+    Column("reason", Text, nullable=True),
+    CheckConstraint("event IN ('Granted', 'ScoreChanged', 'Revoked', 'Regranted')", name="event"),
+    Index("ix_qualification_history_type_worker_seq", "qualification_type_id", "worker_id", "seq"),
+)
+
+# A worker's inbox: what MTurk would have e-mailed (grants with SendNotification, revocations and
+# rejections with a Reason). Nothing is e-mailed.
+worker_messages = Table(
+    "worker_messages", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("worker_id", String(64), ForeignKey("workers.worker_id"), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("qualification_type_id", String(64), nullable=True),
+    Index("ix_worker_messages_worker_seq", "worker_id", "seq"),
+)
+
+worker_blocks = Table(
+    "worker_blocks", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("worker_id", String(64), ForeignKey("workers.worker_id"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    UniqueConstraint("requester_id", "worker_id", name="uq_worker_blocks_requester_worker"),
+    Index("ix_worker_blocks_requester_seq", "requester_id", "seq"),
+)
