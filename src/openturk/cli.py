@@ -11,6 +11,9 @@ from pathlib import Path
 from . import __version__
 from .clock import SystemClock
 from .config import Settings, load_settings, to_environ
+from .errors import TurkError
+from .cli_workers import add_parsers as add_worker_parsers
+from .cli_workers import cmd_qualification, cmd_worker
 from .logs import configure_logging
 from .store import db as store_db
 from .store import queries
@@ -52,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst = rsub.add_parser("list", help="list requesters (secrets are not shown)")
     lst.add_argument("--json", action="store_true", help="print JSON")
     _database_flags(lst)
+
+    add_worker_parsers(sub, _database_flags)
 
     dbp = sub.add_parser("db", help="database schema")
     dsub = dbp.add_subparsers(dest="db_command", required=True)
@@ -211,8 +216,48 @@ def cmd_db(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"serve": cmd_serve, "requester": cmd_requester, "db": cmd_db}[args.command]
-    return handler(args)
+    handler = {"serve": cmd_serve, "requester": cmd_requester, "db": cmd_db, "worker": _with_database(cmd_worker),
+               "qualification": _with_service(cmd_qualification)}[args.command]
+    try:
+        return handler(args)
+    except TurkError as exc:
+        print(f"openturk: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _with_database(command):
+    """Run `command(args, database)` on a prepared database."""
+    def run(args) -> int:
+        settings = _settings(args)
+        try:
+            prepare_database(settings)
+        except SchemaError as exc:
+            print(f"openturk: {exc}", file=sys.stderr)
+            return 2
+        database = store_db.Database(settings.resolved_database_url)
+        try:
+            return command(args, database)
+        finally:
+            database.dispose()
+    return run
+
+
+def _with_service(command):
+    """Run `command(args, service)` with the server's parts (clock, keys) on a prepared database."""
+    def run(args) -> int:
+        from .service import Service
+        settings = _settings(args)
+        try:
+            prepare_database(settings)
+        except SchemaError as exc:
+            print(f"openturk: {exc}", file=sys.stderr)
+            return 2
+        service = Service.open(settings)
+        try:
+            return command(args, service)
+        finally:
+            service.close()
+    return run
 
 
 if __name__ == "__main__":

@@ -39,3 +39,13 @@ def request_id() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def worker_id() -> str:
+    """`A` + 13 upper-case alphanumerics, like real WorkerIds (`AHM21AWBZPEJNM`)."""
+    return "A" + _random(_UPPER_ALNUM, 13)
+
+
+def worker_token() -> str:
+    """The secret a worker signs in with (worker API, web pages). Only its hash is stored."""
+    return secrets.token_urlsafe(32)
