@@ -327,10 +327,13 @@ def aws(server):
     env = clean_env({"AWS_SHARED_CREDENTIALS_FILE": str(server.data_dir / "credentials"),
                      "AWS_PROFILE": "openturk", "AWS_CONFIG_FILE": "/dev/null"})
 
-    def run(*args: str):
+    def run(*args: str, check: bool = True):
+        """Parsed output; with check=False, the CompletedProcess (for commands expected to fail)."""
         proc = subprocess.run([executable, *args, "--endpoint-url", server.endpoint, "--region", "us-east-1"],
                               capture_output=True, text=True, env=env, timeout=60)
+        if not check:
+            return proc
         assert proc.returncode == 0, f"aws {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}"
-        return json.loads(proc.stdout)
+        return json.loads(proc.stdout) if proc.stdout.strip() else {}
 
     return run

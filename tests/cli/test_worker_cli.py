@@ -91,3 +91,28 @@ def test_worker_messages_show_the_inbox(store, server):
     assert [m["Subject"].split(":")[0] for m in messages] == ["You have been granted a Qualification",
                                                                "Your Qualification has been revoked"]
     assert "left the study" in messages[1]["Text"] and messages[0]["QualificationTypeId"] == type_id
+
+
+def test_aws_cli_assigns_rescores_revokes_and_lists_holders(server, aws):
+    type_id = aws("mturk", "create-qualification-type", "--name", "cli-" + uuid.uuid4().hex[:10],
+                  "--description", "d", "--qualification-type-status", "Active")["QualificationType"]["QualificationTypeId"]
+    workers = [f"AAWSCLI{i:06d}" for i in range(12)]
+    for w in workers:
+        aws("mturk", "associate-qualification-with-worker", "--qualification-type-id", type_id, "--worker-id", w,
+            "--integer-value", "2", "--no-send-notification")
+    aws("mturk", "associate-qualification-with-worker", "--qualification-type-id", type_id, "--worker-id",
+        workers[0], "--integer-value", "9")
+    score = aws("mturk", "get-qualification-score", "--qualification-type-id", type_id, "--worker-id", workers[0])
+    assert score["Qualification"]["IntegerValue"] == 9 and score["Qualification"]["Status"] == "Granted"
+    aws("mturk", "disassociate-qualification-from-worker", "--qualification-type-id", type_id, "--worker-id",
+        workers[0], "--reason", "done")
+    failed = aws("mturk", "get-qualification-score", "--qualification-type-id", type_id, "--worker-id", workers[0],
+                 check=False)
+    assert failed.returncode != 0 and "This operation can be called with a status of: Granted" in failed.stderr
+    aws("mturk", "associate-qualification-with-worker", "--qualification-type-id", type_id, "--worker-id",
+        workers[0], "--integer-value", "1")
+    # The CLI follows NextToken itself; a page size of 5 makes it walk three pages.
+    listed = aws("mturk", "list-workers-with-qualification-type", "--qualification-type-id", type_id,
+                 "--page-size", "5")
+    assert [q["WorkerId"] for q in listed["Qualifications"]] == workers
+    assert [q["IntegerValue"] for q in listed["Qualifications"]] == [1] + [2] * 11
