@@ -26,7 +26,7 @@ test-sqlite: $(STAMP)
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests
 
 test-postgres: $(STAMP)
-	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/cli tests/db
+	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/cli tests/db tests/clients
 
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)
