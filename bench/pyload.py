@@ -1,0 +1,98 @@
+"""Fallback load generator: N keep-alive connections in one asyncio (uvloop) process, raw sockets.
+
+Each connection sends the same pre-built request bytes, reads one complete HTTP/1.1 response (by
+Content-Length), records its latency and status, and sends again until the deadline.
+
+    python -m bench.pyload REQUEST_FILE HOST PORT CONNECTIONS SECONDS   (prints a JSON summary)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
+
+
+class Connection(asyncio.Protocol):
+    def __init__(self, raw: bytes, deadline: int, latencies: list[int], statuses: dict[int, int], done):
+        self.raw, self.deadline, self.done = raw, deadline, done
+        self.latencies, self.statuses = latencies, statuses
+        self.buf = b""
+        self.sent = 0
+        self.transport = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self._send()
+
+    def _send(self) -> None:
+        self.sent = time.perf_counter_ns()
+        self.transport.write(self.raw)
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        end = self.buf.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        match = CONTENT_LENGTH.search(self.buf, 0, end + 2)
+        total = end + 4 + (int(match.group(1)) if match else 0)
+        if len(self.buf) < total:
+            return
+        now = time.perf_counter_ns()
+        status = int(self.buf[9:12])
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.latencies.append(now - self.sent)
+        self.buf = self.buf[total:]
+        if now < self.deadline:
+            self._send()
+        else:
+            self.transport.close()
+
+    def connection_lost(self, exc) -> None:
+        if not self.done.done():
+            self.done.set_result(exc)
+
+
+async def run(raw: bytes, host: str, port: int, connections: int, seconds: float) -> dict:
+    loop = asyncio.get_running_loop()
+    latencies: list[int] = []
+    statuses: dict[int, int] = {}
+    start = time.perf_counter_ns()
+    deadline = start + int(seconds * 1e9)
+    dones, errors = [], 0
+    for _ in range(connections):
+        done = loop.create_future()
+        dones.append(done)
+        await loop.create_connection(lambda d=done: Connection(raw, deadline, latencies, statuses, d),
+                                     host, port)
+    for result in await asyncio.wait_for(asyncio.gather(*dones), seconds + 30):
+        errors += result is not None
+    elapsed = (time.perf_counter_ns() - start) / 1e9
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] / 1e6 if latencies else 0.0
+
+    return {"requests": len(latencies), "duration_s": elapsed, "p50_ms": pct(50), "p90_ms": pct(90),
+            "p99_ms": pct(99), "max_ms": latencies[-1] / 1e6 if latencies else 0.0,
+            "errors": {"bad_status": sum(n for s, n in statuses.items() if s != 200), "socket": errors},
+            "statuses": {str(k): v for k, v in statuses.items()}}
+
+
+def main(argv: list[str]) -> None:
+    path, host, port, connections, seconds = argv
+    try:
+        from uvloop import run as run_loop
+    except ImportError:
+        run_loop = asyncio.run
+    result = run_loop(run(Path(path).read_bytes(), host, int(port), int(connections), float(seconds)))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
