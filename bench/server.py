@@ -77,13 +77,13 @@ class Server:
         """The processes that answer requests: the root itself with one worker, else its spawned children."""
         if self.workers == 1:
             return [self.proc.pid]
-        return [p for p in self.pids() if "spawn_main" in procfs.cmdline(p)]
+        return [p for p in self.pids() if "openturk.web.server" in procfs.cmdline(p)]
 
     def role(self, pid: int) -> str:
         if pid == self.proc.pid:
             return "server" if self.workers == 1 else "supervisor"
         line = procfs.cmdline(pid)
-        if "spawn_main" in line:
+        if "openturk.web.server" in line:
             return "worker"
         return "resource_tracker" if "resource_tracker" in line else "other"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .clock import SystemClock
-from .config import Settings, load_settings, to_environ
+from .config import Settings, load_settings
 from .errors import TurkError
 from .cli_workers import add_parsers as add_worker_parsers
 from .cli_workers import cmd_qualification, cmd_worker
@@ -119,8 +119,6 @@ def _first_requester(settings: Settings) -> dict | None:
 # -- commands -------------------------------------------------------------------------------------
 
 def cmd_serve(args) -> int:
-    import uvicorn
-
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
                          dispose_seconds=args.dispose_seconds)
     configure_logging(settings.log_level)
@@ -144,15 +142,8 @@ def cmd_serve(args) -> int:
         where = f"{path} (profile '{CREDENTIALS_PROFILE}')" if path.exists() else "`openturk requester create NAME`"
         print(f"  requester credentials: {where}", flush=True)
     print(f"  try: aws mturk get-account-balance --endpoint-url {endpoint} --region us-east-1", flush=True)
-    common = dict(host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False,
-                  loop="uvloop", http="httptools", lifespan="on")
-    if settings.workers > 1:
-        os.environ.update(to_environ(settings))
-        uvicorn.run("openturk.web.app:app_from_environ", factory=True, workers=settings.workers, **common)
-    else:
-        from .web.app import create_app
-        uvicorn.run(create_app(settings), **common)
-    return 0
+    from .web import server
+    return server.run(settings)
 
 
 def _balance(text: str) -> str:

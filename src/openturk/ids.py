@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
 import string
 import uuid
@@ -33,8 +34,14 @@ def secret_access_key() -> str:
     return _random(_SECRET_ALPHABET, 40)
 
 
+_REQUEST_PREFIX = str(uuid.uuid4())[:24]   # random per process: ids never repeat across processes
+_request_counter = itertools.count(1)
+
+
 def request_id() -> str:
-    return str(uuid.uuid4())
+    """A UUID-shaped request id (x-amzn-RequestId): a random per-process prefix and a counter, which
+    costs a fraction of uuid4() on the request path."""
+    return f"{_REQUEST_PREFIX}{next(_request_counter) & 0xFFFFFFFFFFFF:012x}"
 
 
 def token_hash(token: str) -> str:

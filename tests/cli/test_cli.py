@@ -229,7 +229,7 @@ def _workers(pid: int) -> list[int]:
     workers = []
     for child in _children(pid):
         try:
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+            if b"openturk.web.server" in Path(f"/proc/{child}/cmdline").read_bytes():
                 workers.append(child)
         except OSError:
             pass

@@ -13,8 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from ..config import Settings, load_settings
-from ..logs import configure_logging
+from ..config import Settings
 from ..service import Service
 from .requester_api import RequesterAPI
 
@@ -85,10 +84,3 @@ class OpenTurkApp:
 
 def create_app(settings: Settings, *, service: Service | None = None, clock=None) -> OpenTurkApp:
     return OpenTurkApp(settings, service, clock)
-
-
-def app_from_environ() -> OpenTurkApp:
-    """The factory that `openturk serve --workers N` gives uvicorn (settings travel as OPENTURK_*)."""
-    settings = load_settings()
-    configure_logging(settings.log_level)
-    return create_app(settings)

@@ -48,8 +48,11 @@ class RequesterAPI:
             dump = build_serialiser(op_model.output_shape) if op_model.output_shape else (lambda _v: {})
             self.operations[TARGET_PREFIX + "." + name] = (op, parse, dump)
         # SQLite calls take microseconds: run them on the event loop. PostgreSQL waits on the network:
-        # run them in the thread pool so that one slow query does not stall other requests.
+        # run it in the thread pool so that one slow query does not stall other requests. With several
+        # processes on one SQLite file a write may wait for another process's lock (SQLite's busy
+        # handler sleeps): those run in the thread pool too, so that the loop keeps serving reads.
         self.inline = service.db.is_sqlite
+        self.inline_writes = service.db.is_sqlite and service.settings.workers <= 1
 
     async def __call__(self, scope, receive, send) -> None:
         started = perf_counter()
@@ -69,7 +72,7 @@ class RequesterAPI:
             op, parse, dump = entry
             op_name = op.name
             params = parse(_decode(body), "")
-            if self.inline:
+            if self.inline_writes or (self.inline and op.readonly):
                 result = run_operation(self.service, op, creds.caller, params)
             else:
                 result = await run_in_threadpool(run_operation, self.service, op, creds.caller, params)
