@@ -122,11 +122,7 @@ def cmd_serve(args) -> int:
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
                          dispose_seconds=args.dispose_seconds)
     configure_logging(settings.log_level)
-    try:
-        prepare_database(settings)
-    except SchemaError as exc:
-        print(f"openturk: {exc}", file=sys.stderr)
-        return 2
+    prepare_database(settings)
     creds = _first_requester(settings)
     endpoint = f"http://{settings.host}:{settings.port}"
     print(f"openturk {__version__} serving the MTurk Requester API at {endpoint}", flush=True)
@@ -163,37 +159,27 @@ def _redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def cmd_requester(args) -> int:
-    settings = _settings(args)
-    try:
-        prepare_database(settings)
-    except SchemaError as exc:
-        print(f"openturk: {exc}", file=sys.stderr)
-        return 2
-    database = store_db.Database(settings.resolved_database_url)
-    try:
-        if args.requester_command == "create":
-            from .service import create_requester
-            balance = _balance(args.balance) if args.balance is not None else None
-            creds = create_requester(database, args.name, SystemClock().epoch_ms(), balance)
-            if args.json:
-                print(json.dumps(creds))
-            else:
-                print(f"RequesterId:     {creds['RequesterId']}\nAccessKeyId:     {creds['AccessKeyId']}\n"
-                      f"SecretAccessKey: {creds['SecretAccessKey']}")
-            return 0
-        with database.transaction(write=False) as conn:
-            rows = queries.list_requesters(conn)
-        listing = [{"RequesterId": r["requester_id"], "Name": r["name"], "AccessKeyId": r["access_key_id"]}
-                   for r in rows]
+def cmd_requester(args, database) -> int:
+    if args.requester_command == "create":
+        from .service import create_requester
+        balance = _balance(args.balance) if args.balance is not None else None
+        creds = create_requester(database, args.name, SystemClock().epoch_ms(), balance)
         if args.json:
-            print(json.dumps(listing))
+            print(json.dumps(creds))
         else:
-            for item in listing:
-                print(f"{item['RequesterId']}  {item['AccessKeyId']}  {item['Name']}")
+            print(f"RequesterId:     {creds['RequesterId']}\nAccessKeyId:     {creds['AccessKeyId']}\n"
+                  f"SecretAccessKey: {creds['SecretAccessKey']}")
         return 0
-    finally:
-        database.dispose()
+    with database.transaction(write=False) as conn:
+        rows = queries.list_requesters(conn)
+    listing = [{"RequesterId": r["requester_id"], "Name": r["name"], "AccessKeyId": r["access_key_id"]}
+               for r in rows]
+    if args.json:
+        print(json.dumps(listing))
+    else:
+        for item in listing:
+            print(f"{item['RequesterId']}  {item['AccessKeyId']}  {item['Name']}")
+    return 0
 
 
 def cmd_db(args) -> int:
@@ -207,10 +193,13 @@ def cmd_db(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"serve": cmd_serve, "requester": cmd_requester, "db": cmd_db, "worker": _with_database(cmd_worker),
-               "qualification": _with_service(cmd_qualification)}[args.command]
+    handler = {"serve": cmd_serve, "requester": _with_database(cmd_requester), "db": cmd_db,
+               "worker": _with_database(cmd_worker), "qualification": _with_service(cmd_qualification)}[args.command]
     try:
         return handler(args)
+    except SchemaError as exc:
+        print(f"openturk: {exc}", file=sys.stderr)
+        return 2
     except TurkError as exc:
         print(f"openturk: {exc.message}", file=sys.stderr)
         return 1
@@ -220,11 +209,7 @@ def _with_database(command):
     """Run `command(args, database)` on a prepared database."""
     def run(args) -> int:
         settings = _settings(args)
-        try:
-            prepare_database(settings)
-        except SchemaError as exc:
-            print(f"openturk: {exc}", file=sys.stderr)
-            return 2
+        prepare_database(settings)
         database = store_db.Database(settings.resolved_database_url)
         try:
             return command(args, database)
@@ -238,11 +223,7 @@ def _with_service(command):
     def run(args) -> int:
         from .service import Service
         settings = _settings(args)
-        try:
-            prepare_database(settings)
-        except SchemaError as exc:
-            print(f"openturk: {exc}", file=sys.stderr)
-            return 2
+        prepare_database(settings)
         service = Service.open(settings)
         try:
             return command(args, service)

@@ -24,3 +24,9 @@ def qualification_type(row, caller_id: str | None) -> dict:
     if row["owner_id"] is not None and row["owner_id"] == caller_id:
         out["answer_key"] = row["answer_key"]
     return out
+
+
+def qualification(row) -> dict:
+    """A Qualification structure (a worker's qualification of one type)."""
+    return {"qualification_type_id": row["qualification_type_id"], "worker_id": row["worker_id"],
+            "grant_time": row["grant_ms"], "integer_value": row["integer_value"], "status": row["status"]}

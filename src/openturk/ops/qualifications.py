@@ -8,6 +8,7 @@ from ..domain import qualifications as rules
 from ..store import worker_queries as wq
 from . import pagination
 from .context import Conflict, Ctx
+from .presenters import qualification as present_qualification
 from .qualification_types import owned_type
 from .registry import operation
 
@@ -62,11 +63,6 @@ def revoke(ctx: Ctx, type_row: dict, worker_id: str, reason: str | None, *, sour
         wq.add_message(ctx.conn, worker_id, ctx.now_ms, subject, text, type_id)
 
 
-def present(row: dict) -> dict:
-    return {"qualification_type_id": row["qualification_type_id"], "worker_id": row["worker_id"],
-            "grant_time": row["grant_ms"], "integer_value": row["integer_value"], "status": row["status"]}
-
-
 @operation("AssociateQualificationWithWorker")
 def associate_qualification_with_worker(ctx: Ctx, *, qualification_type_id: str, worker_id: str,
                                         integer_value: int | None = None,
@@ -97,7 +93,7 @@ def get_qualification_score(ctx: Ctx, *, qualification_type_id: str, worker_id: 
     owned_type(ctx, qualification_type_id, allow_disposing=True)
     held = wq.qualification(ctx.conn, qualification_type_id, rules.check_worker_id(worker_id))
     rules.readable_score(_held(held))
-    return {"qualification": present(held)}
+    return {"qualification": present_qualification(held)}
 
 
 @operation("ListWorkersWithQualificationType")
@@ -113,4 +109,4 @@ def list_workers_with_qualification_type(ctx: Ctx, *, qualification_type_id: str
     after = pagination.read_token(ctx.token_key, next_token, filters)
     rows = wq.holders(ctx.conn, qualification_type_id, status, after, limit + 1)
     rows, token = pagination.page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
-    return {"num_results": len(rows), "next_token": token, "qualifications": [present(r) for r in rows]}
+    return {"num_results": len(rows), "next_token": token, "qualifications": [present_qualification(r) for r in rows]}
