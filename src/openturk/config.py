@@ -28,7 +28,8 @@ class Settings:
     dispose_seconds: int = 300
     max_body_bytes: int = 1_048_576
     signature_skew_seconds: int = 900
-    test_clock: bool = False
+    test_clock: bool = False                 # POST /_openturk/clock moves business time (loopback only)
+    sweep_seconds: int = 30                  # how often expired test sessions are recorded
 
     @property
     def resolved_database_url(self) -> str:

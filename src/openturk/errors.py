@@ -17,6 +17,14 @@ class Code:
     QUALIFICATION_TYPE_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationTypeDoesNotExist"
     QUALIFICATION_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationDoesNotExist"
     INVALID_QUALIFICATION_STATE = "AWS.MechanicalTurk.InvalidQualificationState"
+    QUALIFICATION_REQUEST_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationRequestDoesNotExist"
+    INVALID_QUALIFICATION_REQUEST_STATE = "AWS.MechanicalTurk.InvalidQualificationRequestState"
+    RETRY_DELAY_NOT_ELAPSED = "AWS.MechanicalTurk.QualificationTypeRetryDelayNotElapsed"
+    DOES_NOT_ALLOW_RETAKE = "AWS.MechanicalTurk.QualificationTypeDoesNotAllowRetake"
+    # openturk code: MTurk's worker site never let a worker open a second request for one type.
+    REQUEST_ALREADY_OPEN = "AWS.MechanicalTurk.QualificationRequestAlreadyOpen"
+    NOT_REQUESTABLE = "AWS.MechanicalTurk.QualificationTypeNotRequestable"
+    NOT_AUTHORIZED = "AWS.NotAuthorized"
     INVALID_QUALIFICATION_TYPE_STATE = "AWS.MechanicalTurk.InvalidQualificationTypeState"
     PERMISSION_DENIED = "AWS.MechanicalTurk.PermissionDenied"
     INVALID_PARAMETER_VALUE = "AWS.MechanicalTurk.InvalidParameterValue"
@@ -131,3 +139,49 @@ def invalid_qualification_state(current: str, expected: str = "Granted") -> Turk
 def too_many_blocks(limit: int) -> TurkError:
     return request_error(Code.PARAMETER_OUT_OF_RANGE,
                          f"You have already blocked {limit} Workers, the most a requester may block.")
+
+
+def qualification_request_does_not_exist(request_id: str) -> TurkError:
+    return request_error(Code.QUALIFICATION_REQUEST_DOES_NOT_EXIST,
+                         f"You requested a QualificationRequest that does not exist. (QualificationRequestId: {request_id})")
+
+
+def invalid_qualification_request_state(current: str, expected: str) -> TurkError:
+    return request_error(
+        Code.INVALID_QUALIFICATION_REQUEST_STATE,
+        f"This QualificationRequest is currently in the state '{current}'.  This operation can be called with "
+        f"a status of: {expected}",
+        [("CurrentState", current), ("ExpectedStates", expected)],
+    )
+
+
+def does_not_allow_retake() -> TurkError:
+    return request_error(Code.DOES_NOT_ALLOW_RETAKE,
+                         "You have already requested this Qualification, and its Qualification type does not "
+                         "allow retakes.")
+
+
+def retry_delay_not_elapsed(retry_at_iso: str) -> TurkError:
+    return request_error(Code.RETRY_DELAY_NOT_ELAPSED,
+                         f"You can request this Qualification again after {retry_at_iso}.",
+                         [("RetryAt", retry_at_iso)])
+
+
+def request_already_open(request_id: str) -> TurkError:
+    return request_error(Code.REQUEST_ALREADY_OPEN,
+                         "You already have an open request for this Qualification type.",
+                         [("QualificationRequestId", request_id)])
+
+
+def not_requestable() -> TurkError:
+    return request_error(Code.NOT_REQUESTABLE, "This Qualification type cannot be requested.")
+
+
+def not_authorized(message: str = "A valid worker token is required (Authorization: Bearer <token>).") -> TurkError:
+    return request_error(Code.NOT_AUTHORIZED, message)
+
+
+def answers_rejected(problems: list[tuple[str, str]]) -> TurkError:
+    """Per-question problems with a worker's answers; `data` pairs are (QuestionIdentifier, message)."""
+    listing = "; ".join(f"{question}: {message}" for question, message in problems)
+    return request_error(Code.INVALID_PARAMETER_VALUE, f"The answers do not satisfy the test. {listing}", problems)

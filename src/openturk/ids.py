@@ -56,3 +56,8 @@ def worker_id() -> str:
 def worker_token() -> str:
     """The secret a worker signs in with (worker API, web pages). Only its hash is stored."""
     return secrets.token_urlsafe(32)
+
+
+def qualification_request_id() -> str:
+    """40 characters of [A-Z0-9], the length of the documented example id."""
+    return _random(_UPPER_ALNUM, 40)

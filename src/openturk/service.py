@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import ids
-from .clock import MovableClock, SystemClock
+from .clock import SharedMovableClock, SystemClock
 from .config import Settings
 from .ops.context import Caller
 from .store import queries
@@ -32,12 +32,13 @@ class Service:
     token_key: bytes = b""
     wall_clock: SystemClock = field(default_factory=SystemClock)
     _credentials: dict = field(default_factory=dict)
+    _workers: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, settings: Settings, clock=None) -> "Service":
-        clock = clock or (MovableClock() if settings.test_clock else SystemClock())
         db = Database(settings.resolved_database_url)
+        clock = clock or (SharedMovableClock(db) if settings.test_clock else SystemClock())
         service = cls(settings, db, clock)
         service.token_key = bytes.fromhex(ensure_meta(db, PAGINATION_KEY, lambda: secrets.token_hex(32)))
         return service
@@ -56,6 +57,22 @@ class Service:
         with self._lock:
             self._credentials[access_key_id] = (now + CREDENTIAL_CACHE_SECONDS, creds)
         return creds
+
+    def worker(self, token: str) -> str | None:
+        """The WorkerId a sign-in token belongs to (cached briefly, like access keys)."""
+        digest = ids.token_hash(token)
+        now = time.monotonic()
+        hit = self._workers.get(digest)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        from .store import worker_queries
+        with self.db.transaction(write=False) as tx:
+            row = worker_queries.worker_by_token_hash(tx, digest)
+        if row is None:
+            return None
+        with self._lock:
+            self._workers[digest] = (now + CREDENTIAL_CACHE_SECONDS, row["worker_id"])
+        return row["worker_id"]
 
     def close(self) -> None:
         self.db.dispose()

@@ -24,6 +24,9 @@ IMPLEMENTED = frozenset({
     "CreateWorkerBlock",
     "DeleteWorkerBlock",
     "ListWorkerBlocks",
+    "ListQualificationRequests",
+    "AcceptQualificationRequest",
+    "RejectQualificationRequest",
 })
 
 # botocore's own copy of the model, loaded independently of openturk.protocol.model.

@@ -3,7 +3,8 @@
 Importing this package registers every operation (see `registry.REGISTRY`).
 """
 
-from . import account, qualification_types, qualifications, worker_blocks  # noqa: F401  (registration)
+from . import (account, qualification_requests, qualification_types, qualifications,  # noqa: F401  (registration)
+               worker_blocks)
 from .registry import REGISTRY, complete_registry
 
 complete_registry()

@@ -18,9 +18,10 @@ class Caller:
 class Ctx:
     conn: Tx
     now_ms: int
-    caller: Caller
+    caller: Caller | None          # the requester (None for a worker's action)
     settings: Settings
-    token_key: bytes      # signs pagination tokens
+    token_key: bytes               # signs pagination tokens
+    worker_id: str | None = None   # the worker, for a worker's action
 
 
 class Conflict(Exception):

@@ -27,18 +27,23 @@ def make_token(key: bytes, position: int, filters: dict) -> str:
     return base64.urlsafe_b64encode(body + mac).decode().rstrip("=")
 
 
-def read_token(key: bytes, token: str | None, filters: dict) -> int:
-    """The position after which the next page starts (0 without a token)."""
+def read_token(key: bytes, token: str | None, filters: dict, start=0):
+    """The position after which the next page starts (`start` without a token). A position is an int or a
+    tuple of ints (for keysets on several columns)."""
     if token is None:
-        return 0
+        return start
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         body, mac = raw[:-16], raw[-16:]
         if not hmac.compare_digest(mac, hmac.new(key, body, hashlib.sha256).digest()[:16]):
             raise ValueError("bad signature")
         position, digest = json.loads(body)
-        if digest != _filters_digest(filters) or not isinstance(position, int):
+        if digest != _filters_digest(filters):
             raise ValueError("token for other filters")
+        if isinstance(position, list) and all(isinstance(p, int) for p in position):
+            return tuple(position)
+        if not isinstance(position, int):
+            raise ValueError("bad position")
         return position
     except (ValueError, TypeError, json.JSONDecodeError):
         raise errors.invalid_value("NextToken", "the pagination token is not valid for this request") from None

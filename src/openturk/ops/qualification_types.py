@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import errors, ids
 from ..domain import qualification_types as rules
-from ..store import queries
+from ..store import queries, request_queries
 from . import pagination
 from .context import Conflict, Ctx
 from .presenters import qualification_type as present
@@ -135,8 +135,11 @@ def delete_qualification_type(ctx: Ctx, *, qualification_type_id: str) -> dict:
     """"The DeleteQualificationType deletes a Qualification type and deletes any HIT types that are
     associated with the Qualification type." The type becomes Disposing: not listed, its name still
     reserved, granted qualifications kept; a second call answers InvalidQualificationTypeState.
-    (Its pending qualification requests are rejected once requests exist.)"""
+    Its pending qualification requests are rejected."""
     row = owned_type(ctx, qualification_type_id, lock=True)
     if not queries.dispose_qualification_type(ctx.conn, row["seq"], ctx.now_ms):
         raise Conflict()
+    # "Pending requests for the Qualification type are rejected": waiting ones and open test sessions.
+    request_queries.reject_open_requests(ctx.conn, qualification_type_id, ctx.now_ms,
+                                         "The Qualification type was deleted.")
     return {}

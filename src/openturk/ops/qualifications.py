@@ -27,9 +27,11 @@ def _record(ctx: Ctx, type_id: str, worker_id: str, change: rules.Change, source
                    requester_id=ctx.caller.requester_id if ctx.caller else None, reason=reason)
 
 
-def assign(ctx: Ctx, type_row: dict, worker_id: str, integer_value: int, *, notify: bool, source: str) -> str | None:
+def assign(ctx: Ctx, type_row: dict, worker_id: str, integer_value: int, *, notify: bool, source: str,
+           new_grant_time: bool = False) -> str | None:
     """Grant (or re-grant, or re-score) the worker's qualification of this type; record it; tell the worker
-    if asked. Returns the history event, or None when nothing changed."""
+    if asked. `new_grant_time`: GrantTime becomes now even for a score change (AcceptQualificationRequest).
+    Returns the history event, or None when nothing changed."""
     type_id = type_row["qualification_type_id"]
     wq.ensure_worker(ctx.conn, worker_id, ctx.now_ms)
     row = wq.qualification(ctx.conn, type_id, worker_id, for_update=True)
@@ -41,7 +43,7 @@ def assign(ctx: Ctx, type_row: dict, worker_id: str, integer_value: int, *, noti
             raise Conflict()
     else:
         # GrantTime: set when (re)granted; a score change keeps it (openturk choice, docs/compatibility.md).
-        grant_ms = ctx.now_ms if change.event == "Regranted" else row["grant_ms"]
+        grant_ms = ctx.now_ms if change.event == "Regranted" or new_grant_time else row["grant_ms"]
         if not wq.set_qualification(ctx.conn, row, "Granted", integer_value, grant_ms, ctx.now_ms):
             raise Conflict()
     _record(ctx, type_id, worker_id, change, source, None)

@@ -13,13 +13,18 @@ MAX_ATTEMPTS = 8
 
 
 def run_operation(service, op: Operation, caller: Caller, params: dict) -> dict:
-    """Call `op` inside a transaction (BEGIN IMMEDIATE on SQLite unless it only reads). A `Conflict`
-    (a compare-and-set that lost a race) re-runs the whole operation on fresh data."""
+    """Call the MTurk operation `op` as `caller` (BEGIN IMMEDIATE on SQLite unless it only reads)."""
+    return run(service, op.fn, params, write=not op.readonly, caller=caller)
+
+
+def run(service, fn, params: dict, *, write: bool, caller: Caller | None = None, worker_id: str | None = None):
+    """Call `fn(ctx, **params)` inside a transaction. A `Conflict` (a compare-and-set that lost a race)
+    re-runs the whole function on fresh data."""
     for attempt in range(MAX_ATTEMPTS):
         try:
-            with service.db.transaction(write=not op.readonly) as conn:
-                ctx = Ctx(conn, service.clock.epoch_ms(), caller, service.settings, service.token_key)
-                return op.fn(ctx, **params)
+            with service.db.transaction(write=write) as conn:
+                ctx = Ctx(conn, service.clock.epoch_ms(), caller, service.settings, service.token_key, worker_id)
+                return fn(ctx, **params)
         except Conflict:
             # Only PostgreSQL gets here (SQLite serialises writers), in a pool thread: back off a little,
             # with jitter, so that racing retries spread out.

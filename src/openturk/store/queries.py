@@ -35,6 +35,15 @@ def get_meta(tx: Tx, key: str) -> str | None:
     return tx.scalar(_get_meta, {"key": key})
 
 
+_update_meta = Prepared(update(server_meta).where(server_meta.c.key == bindparam("key"))
+                        .values(value=bindparam("value")))
+
+
+def put_meta(tx: Tx, key: str, value: str) -> None:
+    if tx.rowcount(_update_meta, {"key": key, "value": value}) == 0:
+        insert_meta(tx, key, value)
+
+
 def insert_meta(tx: Tx, key: str, value: str) -> bool:
     """False if another process inserted the key first."""
     return tx.insert_unique(_insert_meta, {"key": key, "value": value})

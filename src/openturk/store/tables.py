@@ -8,7 +8,7 @@ insertion order that keyset pagination walks.
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer,
-                        MetaData, String, Table, Text, UniqueConstraint)
+                        MetaData, String, Table, Text, UniqueConstraint, text)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -140,4 +140,42 @@ worker_blocks = Table(
     Column("created_ms", BigInteger, nullable=False),
     UniqueConstraint("requester_id", "worker_id", name="uq_worker_blocks_requester_worker"),
     Index("ix_worker_blocks_requester_seq", "requester_id", "seq"),
+)
+
+REQUEST_STATUSES = ("TestInProgress", "Pending", "Granted", "Rejected", "Expired")
+
+# A worker's request for a qualification: a test session (TestInProgress), waiting for the owner
+# (Pending), or resolved (Granted, Rejected, Expired). A TestInProgress request whose deadline has passed
+# is Expired whatever its row says (decided when read; the sweeper only records it).
+qualification_requests = Table(
+    "qualification_requests", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("qualification_request_id", String(64), nullable=False, unique=True),
+    Column("qualification_type_id", String(64), ForeignKey("qualification_types.qualification_type_id"),
+           nullable=False),
+    Column("owner_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("worker_id", String(64), ForeignKey("workers.worker_id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("test", Text, nullable=True),                 # the QuestionForm as it was when requested
+    Column("answer_key", Text, nullable=True),           # the key that went with it (never shown to workers)
+    Column("answer", Text, nullable=True),               # the worker's QuestionFormAnswers
+    Column("requested_ms", BigInteger, nullable=False),
+    Column("test_deadline_ms", BigInteger, nullable=True),
+    Column("submit_ms", BigInteger, nullable=True),
+    Column("resolved_ms", BigInteger, nullable=True),
+    Column("integer_value", Integer, nullable=True),
+    Column("score", Text, nullable=True),                # the scorer's breakdown, JSON
+    Column("reason", Text, nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint("status IN ('TestInProgress', 'Pending', 'Granted', 'Rejected', 'Expired')", name="status"),
+    # ListQualificationRequests: the owner's Pending requests in SubmitTime order.
+    Index("ix_qualification_requests_owner_status_submit", "owner_id", "status", "submit_ms", "seq"),
+    Index("ix_qualification_requests_type_status_submit", "qualification_type_id", "status", "submit_ms", "seq"),
+    # Retry rules and the worker's own list.
+    Index("ix_qualification_requests_worker_type_seq", "worker_id", "qualification_type_id", "seq"),
+    # One open request per (worker, type).
+    Index("uq_qualification_requests_open", "worker_id", "qualification_type_id", unique=True,
+          sqlite_where=text("status IN ('TestInProgress', 'Pending')"),
+          postgresql_where=text("status IN ('TestInProgress', 'Pending')")),
+    Index("ix_qualification_requests_status_deadline", "status", "test_deadline_ms"),
 )

@@ -7,6 +7,7 @@ from sqlalchemy import func, insert, select, update
 from .db import Prepared, Tx
 from .queries import bindparam
 from .tables import qualification_history as history
+from .tables import qualification_types as qtypes
 from .tables import qualifications as quals
 from .tables import worker_blocks as blocks
 from .tables import worker_messages as messages
@@ -169,3 +170,14 @@ def count_blocks(tx: Tx, requester_id: str) -> int:
 
 def list_blocks(tx: Tx, requester_id: str, after_seq: int, limit: int) -> list[dict]:
     return tx.all(_list_blocks, {"requester": requester_id, "after": after_seq, "limit": limit})
+
+
+_worker_quals = Prepared(
+    select(quals.c.qualification_type_id, qtypes.c.name, quals.c.status, quals.c.integer_value, quals.c.grant_ms)
+    .join_from(quals, qtypes, quals.c.qualification_type_id == qtypes.c.qualification_type_id)
+    .where(quals.c.worker_id == bindparam("worker")).order_by(quals.c.seq))
+
+
+def worker_qualifications(tx: Tx, worker_id: str) -> list[dict]:
+    """A worker's qualifications (granted and revoked) with their types' names."""
+    return tx.all(_worker_quals, {"worker": worker_id})

@@ -1,12 +1,17 @@
 """The ASGI application: `create_app(settings)`.
 
+CLOCK_PATH (with `--test-clock`) moves business time for tests.
+
 The JSON API (POST / with X-Amz-Target) is the hot path and is dispatched straight to its raw ASGI
 handler; everything else goes through a Starlette router.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import logging
+from datetime import datetime, timezone
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,9 +20,14 @@ from starlette.routing import Route
 
 from ..config import Settings
 from ..service import Service
+from ..domain.requests import iso
+from ..ops.worker_actions import sweep
+from .execution import execute
 from .requester_api import RequesterAPI
+from .worker_api import WorkerAPI
 
 log = logging.getLogger("openturk")
+CLOCK_PATH = "/_openturk/clock"
 
 
 def _is_json_api(scope) -> bool:
@@ -36,15 +46,41 @@ class OpenTurkApp:
         self._clock = clock
         self.service: Service | None = service
         self.requester_api: RequesterAPI | None = None
-        self.router = Starlette(routes=[
-            Route("/healthz", self.healthz, methods=["GET", "HEAD"]),
-        ])
+        routes = [Route("/healthz", self.healthz, methods=["GET", "HEAD"]), *WorkerAPI(self).routes()]
+        if settings.test_clock:
+            routes.append(Route(CLOCK_PATH, self.move_clock, methods=["GET", "POST"]))
+        self.router = Starlette(routes=routes)
+        self._sweeper: asyncio.Task | None = None
         if service is not None:
             self._ready(service)
 
     def _ready(self, service: Service) -> None:
         self.service = service
         self.requester_api = RequesterAPI(service)
+
+    async def move_clock(self, request: Request):
+        """`--test-clock` only, loopback only: GET reads, POST {"advance_seconds": N} or {"now": ISO} moves
+        business time."""
+        if not _is_loopback(request.client.host if request.client else ""):
+            return JSONResponse({"error": {"code": "AWS.NotAuthorized", "message": "loopback only"}}, 403)
+        clock = self.service.clock
+        if request.method == "POST":
+            try:
+                body = await request.json()
+                if "advance_seconds" in body:
+                    clock.advance(float(body["advance_seconds"]))
+                elif "now" in body:
+                    when = datetime.fromisoformat(str(body["now"]).replace("Z", "+00:00"))
+                    if when.tzinfo is None:
+                        when = when.replace(tzinfo=timezone.utc)
+                    clock.set_epoch_ms(int(when.timestamp() * 1000))
+                else:
+                    raise ValueError("give advance_seconds or now")
+            except (ValueError, TypeError, AttributeError) as exc:
+                return JSONResponse({"error": {"code": "AWS.MechanicalTurk.InvalidParameterValue",
+                                               "message": f"Invalid clock request: {exc}"}}, 400)
+        ms = clock.epoch_ms()
+        return JSONResponse({"now": iso(ms), "epoch_ms": ms})
 
     async def healthz(self, request: Request):
         if self.service is None:
@@ -70,16 +106,36 @@ class OpenTurkApp:
                 try:
                     if self.service is None:
                         self._ready(Service.open(self.settings, self._clock))
+                    self._sweeper = asyncio.create_task(self._sweep_forever())
                 except Exception as exc:  # reported to uvicorn, which stops
                     log.exception("start-up failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._sweeper is not None:
+                    self._sweeper.cancel()
                 if self.service is not None and self._service is None:
                     self.service.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+    async def _sweep_forever(self) -> None:
+        """Record expired test sessions now and then. Nothing depends on it: reads decide deadlines."""
+        while True:
+            await asyncio.sleep(self.settings.sweep_seconds)
+            try:
+                await execute(self.service, sweep, {}, write=True)
+            except Exception:  # noqa: BLE001 - logged; the next round tries again
+                log.exception("sweeping expired test sessions failed")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def create_app(settings: Settings, *, service: Service | None = None, clock=None) -> OpenTurkApp:

@@ -19,6 +19,7 @@ from ..protocol import sigv4
 from ..protocol.json11 import build_parser, build_serialiser
 from ..protocol.model import SIGNING_SERVICE, TARGET_PREFIX, service_model
 from .asgi import BodyTooLarge, ClientDisconnected, read_body, send_bytes
+from .execution import runs_inline
 
 log = logging.getLogger("openturk.access")
 error_log = logging.getLogger("openturk.errors")
@@ -47,12 +48,9 @@ class RequesterAPI:
             parse = build_parser(op_model.input_shape) if op_model.input_shape else _empty_input
             dump = build_serialiser(op_model.output_shape) if op_model.output_shape else (lambda _v: {})
             self.operations[TARGET_PREFIX + "." + name] = (op, parse, dump)
-        # SQLite calls take microseconds: run them on the event loop. PostgreSQL waits on the network:
-        # run it in the thread pool so that one slow query does not stall other requests. With several
-        # processes on one SQLite file a write may wait for another process's lock (SQLite's busy
-        # handler sleeps): those run in the thread pool too, so that the loop keeps serving reads.
-        self.inline = service.db.is_sqlite
-        self.inline_writes = service.db.is_sqlite and service.settings.workers <= 1
+        # Where operations run: see web/execution.py. Decided once, here, for the hot path.
+        self.inline_reads = runs_inline(service, write=False)
+        self.inline_writes = runs_inline(service, write=True)
 
     async def __call__(self, scope, receive, send) -> None:
         started = perf_counter()
@@ -72,7 +70,7 @@ class RequesterAPI:
             op, parse, dump = entry
             op_name = op.name
             params = parse(_decode(body), "")
-            if self.inline_writes or (self.inline and op.readonly):
+            if self.inline_writes or (self.inline_reads and op.readonly):
                 result = run_operation(self.service, op, creds.caller, params)
             else:
                 result = await run_in_threadpool(run_operation, self.service, op, creds.caller, params)
@@ -121,7 +119,7 @@ class RequesterAPI:
             raise sigv4.AuthError("InvalidSignatureException",
                                   "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
                                   f"date from HTTP: '{auth.date}' != '{amz_date[:8]}', from '{amz_date}'.")
-        if self.inline:
+        if self.inline_reads:
             creds = self.service.credentials(auth.access_key_id)
         else:
             creds = await run_in_threadpool(self.service.credentials, auth.access_key_id)
