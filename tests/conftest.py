@@ -9,32 +9,18 @@ ListQualificationTypes over all requesters, which tests filter by a unique Query
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 import uuid
 from pathlib import Path
 
-import boto3
 import pytest
-import uvicorn
-from botocore.config import Config
 
-from openturk.clock import MovableClock
-from openturk.config import load_settings
-from openturk.service import Service, create_requester
 from openturk.store import db as store_db
-from openturk.web.app import create_app
+from openturk.testing import TestServer
+from openturk.testing import free_port as free_port  # noqa: F401 (re-exported for tests)
 
 PG_ENV = "OPENTURK_TEST_DATABASE_URL"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def backend() -> str:
@@ -62,42 +48,9 @@ def fresh_database_url(tmp_dir: Path) -> str:
     return url
 
 
-class LiveServer:
-    """The real ASGI app on uvicorn, in a thread of the test process, on a free port."""
-
-    def __init__(self, database_url: str, **settings):
-        self.clock = MovableClock()
-        self.settings = load_settings(environ={}, database_url=database_url, **settings)
-        self.service = Service.open(self.settings, self.clock)
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(self.settings, service=self.service), host="127.0.0.1",
-                                port=self.port, log_level="warning", access_log=False, lifespan="on")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    def start(self) -> "LiveServer":
-        self._thread.start()
-        deadline = time.monotonic() + 20
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(10)
-        self.service.close()
-
-    def new_requester(self, name: str = "tester") -> dict:
-        return create_requester(self.service.db, name, self.clock.epoch_ms())
-
-    def client(self, creds: dict, region: str = "us-east-1"):
-        return boto3.client("mturk", endpoint_url=self.endpoint, region_name=region,
-                            aws_access_key_id=creds["AccessKeyId"],
-                            aws_secret_access_key=creds["SecretAccessKey"],
-                            config=Config(retries={"max_attempts": 1}))
+# The suite's server is the public test helper (openturk.testing), so that helper is exercised by
+# every API test.
+LiveServer = TestServer
 
 
 @pytest.fixture(scope="session")

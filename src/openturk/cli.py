@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="default info")
     serve.add_argument("--dispose-seconds", type=int,
                        help="how long a deleted qualification type stays Disposing (default 300)")
+    serve.add_argument("--test-clock", action="store_true", default=None,
+                       help="enable POST /_openturk/clock (loopback only) to move business time in tests")
     _database_flags(serve)
 
     requester = sub.add_parser("requester", help="manage requester accounts")
@@ -120,7 +122,7 @@ def _first_requester(settings: Settings) -> dict | None:
 
 def cmd_serve(args) -> int:
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
-                         dispose_seconds=args.dispose_seconds)
+                         dispose_seconds=args.dispose_seconds, test_clock=args.test_clock)
     configure_logging(settings.log_level)
     prepare_database(settings)
     creds = _first_requester(settings)
