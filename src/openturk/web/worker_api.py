@@ -6,6 +6,8 @@ The paths under /api/worker/v1 are a contract. Responses use MTurk's member name
 
 from __future__ import annotations
 
+import logging
+
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +18,7 @@ from ..ops import worker_actions as actions
 from .execution import call, execute
 from .worker_openapi import OPENAPI
 
+log = logging.getLogger("openturk.errors")
 PREFIX = "/api/worker/v1"
 MAX_PAGE = 100
 STATUS_BY_CODE = {
@@ -76,6 +79,9 @@ class WorkerAPI:
                 return await handler(request, worker_id)
             except errors.TurkError as exc:
                 return error_response(exc)
+            except Exception:
+                log.exception("worker API %s %s failed", request.method, request.url.path)
+                return error_response(errors.service_fault())
         return run
 
     async def _worker(self, request: Request) -> str:
