@@ -20,3 +20,10 @@ def test_readme_boto3_example_runs(server, requester, tmp_path, monkeypatch, cap
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "10000.00"
     assert any(line.endswith(" English writing") for line in out[1:])
+
+
+def test_readme_testing_example_runs():
+    code = re.search(r"## Test your MTurk code offline\n.*?```python\n(.*?)```", README.read_text(), re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    namespace["test_my_qualification_flow"]()
