@@ -139,7 +139,7 @@ def my_qualifications(ctx: Ctx) -> dict:
 
 def my_requests(ctx: Ctx, *, next_token: str | None = None, max_results: int = 50) -> dict:
     filters = {"w": ctx.worker_id}
-    before = pagination.read_token(ctx.token_key, next_token, filters, start=2**62)
+    before = pagination.read_token(ctx.token_key, next_token, filters, start=2**31 - 1)   # seq is a 32-bit INTEGER
     rows = rq.worker_requests(ctx.conn, ctx.worker_id, before_seq=before, limit=max_results + 1)
     rows, token = pagination.page(rows, max_results, ctx.token_key, filters, lambda row: row["seq"])
     return {"QualificationRequests": [present_request(r, ctx.now_ms) for r in rows], "NextToken": token}
