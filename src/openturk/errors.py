@@ -29,6 +29,7 @@ class Code:
     PERMISSION_DENIED = "AWS.MechanicalTurk.PermissionDenied"
     INVALID_PARAMETER_VALUE = "AWS.MechanicalTurk.InvalidParameterValue"
     XML_PARSE_ERROR = "AWS.MechanicalTurk.XMLParseError"
+    XHTML_PARSE_ERROR = "AWS.MechanicalTurk.XHTMLParseError"
     MISSING_PARAMETERS = "AWS.MissingParameters"
     PARAMETER_OUT_OF_RANGE = "AWS.ParameterOutOfRange"
     UNSUPPORTED_OPERATION = "AWS.MechanicalTurk.UnsupportedOperation"
@@ -112,6 +113,12 @@ def out_of_range(name: str, value: object, low: object | None, high: object | No
 
 def xml_parse_error(name: str, reason: str) -> TurkError:
     return request_error(Code.XML_PARSE_ERROR, f"There was an error parsing the XML in {name}: {reason}")
+
+
+def xhtml_parse_error(name: str, reason: str) -> TurkError:
+    """FormattedContent outside MTurk's XHTML subset (spec §2.5: MTurk's own code for it)."""
+    return request_error(Code.XHTML_PARSE_ERROR,
+                         f"There was an error parsing the XHTML FormattedContent in {name}: {reason}")
 
 
 def unsupported_operation(name: str) -> TurkError:

@@ -8,9 +8,14 @@ from openturk.domain import qualification_types as rules
 from openturk.errors import TurkError
 
 QF = ('<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/'
-      'QuestionForm.xsd"><Question/></QuestionForm>')
+      'QuestionForm.xsd"><Question><QuestionIdentifier>q1</QuestionIdentifier><QuestionContent><Text>Pick'
+      '</Text></QuestionContent><AnswerSpecification><SelectionAnswer><Selections><Selection>'
+      '<SelectionIdentifier>a</SelectionIdentifier><Text>A</Text></Selection></Selections></SelectionAnswer>'
+      '</AnswerSpecification></Question></QuestionForm>')
 AK = ('<AnswerKey xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/'
-      'AnswerKey.xsd"/>')
+      'AnswerKey.xsd"><Question><QuestionIdentifier>q1</QuestionIdentifier><AnswerOption>'
+      '<SelectionIdentifier>a</SelectionIdentifier><AnswerScore>1</AnswerScore></AnswerOption></Question>'
+      '</AnswerKey>')
 
 
 def plain(**overrides) -> rules.TypeAttributes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .. import errors
-from ..xml import safe_parse
+from ..xml import answerkey, questionform
 
 MAX_NAME_CHARS = 255            # openturk choice: MTurk documents no limit; see docs/compatibility.md
 MAX_DESCRIPTION_CHARS = 2000
@@ -92,9 +92,10 @@ def check_test(test: str | None, duration: int | None, answer_key: str | None) -
     if duration is None:
         raise errors.missing_parameter("TestDurationInSeconds")
     _check_seconds("TestDurationInSeconds", duration, 1)
-    safe_parse.check_question_form("Test", test)
+    form = questionform.parse_question_form(test, "Test")
     if answer_key is not None:
-        safe_parse.check_answer_key("AnswerKey", answer_key)
+        key = answerkey.parse_answer_key(answer_key, "AnswerKey")
+        answerkey.check_answer_key_against_form(key, form, "AnswerKey")
     return Test(test, duration, answer_key)
 
 

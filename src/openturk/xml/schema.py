@@ -1,0 +1,461 @@
+"""openturk's own validator for MTurk's XML schemas (no XSD is shipped or loaded at run time).
+
+A grammar is written in Python from the official 2005-10-01 XSDs: element particles in sequences and
+choices with their occurrences, XSD simple types, attributes. Each content model is compiled once into
+a Glushkov automaton (the XSD's "unique particle attribution" rule makes it deterministic), so checking
+an element's children is one dictionary look-up per child, and an error can say exactly which element
+was unexpected and what was expected instead.
+
+`validate` walks a parsed document once: it checks every element against its declaration and hands
+the children's values to the type's builder, so the same walk produces the model. Schema errors stop
+the walk at once (`AWS.MechanicalTurk.XMLParseError`, naming the line, the element and the reason, the
+first one in document order). Rule problems (rules beyond the schema) found while building are only
+recorded; the caller raises the first one after the whole document has passed the schema, so a
+document that breaks the schema always gets XMLParseError. The tests hold this validator to the
+official XSDs (lxml's XMLSchema) on a generated corpus of valid and broken documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from .. import errors
+
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+# XSD lets these two hints appear on any element; openturk ignores them, as lxml does. (xsi:type and
+# xsi:nil would change how an element is validated: openturk refuses them, see docs/compatibility.md.)
+XSI_ALLOWED = frozenset({XSI + "schemaLocation", XSI + "noNamespaceSchemaLocation"})
+XML_WHITESPACE = " \t\r\n"
+MAX_DIGITS = 18         # openturk choice: unbounded XSD integers are limited to 18 digits (a rule, not schema)
+SHOW_CHARS = 40
+
+
+class Invalid(ValueError):
+    """A lexical value that its simple type does not allow (the message is the reason)."""
+
+
+# -- simple types ---------------------------------------------------------------------------------
+
+_COLLAPSE = re.compile(r"[ \t\r\n]+")
+
+
+def collapse(text: str) -> str:
+    """XSD whiteSpace="collapse": runs of whitespace become one space, leading and trailing go."""
+    return _COLLAPSE.sub(" ", text).strip(" ")
+
+
+@dataclass(frozen=True)
+class Simple:
+    """An XSD simple type: `parse(lexical) -> value` raises Invalid for values outside the type."""
+
+    name: str
+    parse: Callable[[str], Any]
+    collapse: bool = True
+
+    def value(self, text: str) -> Any:
+        return self.parse(collapse(text) if self.collapse else text)
+
+
+_INTEGER = re.compile(r"([+-]?)0*([0-9]+)")
+
+
+def _integer(text: str, minimum: int | None, maximum: int | None, type_name: str) -> int:
+    match = _INTEGER.fullmatch(text)
+    if match is None:
+        raise Invalid(f"it is not a whole number ({type_name})")
+    sign, digits = match.groups()
+    if len(digits) > MAX_DIGITS:
+        # Valid for the XSD (unbounded integer), and still out of range for every value MTurk uses; a
+        # rule problem is recorded by the caller when it sees TooLarge.
+        if maximum is not None and sign != "-":
+            raise Invalid(f"it is larger than {maximum}")
+        if minimum is not None and sign == "-":
+            raise Invalid(f"it is smaller than {minimum}")
+        return TooLarge(sign + digits)
+    value = int(digits)
+    if sign == "-":
+        value = -value
+    if minimum is not None and value < minimum:
+        raise Invalid(f"it is smaller than {minimum}" if minimum not in (0, 1)
+                      else f"it must be {'positive' if minimum == 1 else 'zero or positive'}")
+    if maximum is not None and value > maximum:
+        raise Invalid(f"it is larger than {maximum}")
+    return value
+
+
+class TooLarge(int):
+    """An integer the XSD allows but openturk does not (more than MAX_DIGITS digits). The walk records
+    a rule problem for it, so its stand-in value (0) never reaches a model that is returned."""
+
+    def __new__(cls, digits: str):
+        obj = super().__new__(cls, 0)
+        obj.digits = digits
+        return obj
+
+
+def integer_type(name: str, minimum: int | None = None, maximum: int | None = None) -> Simple:
+    return Simple(name, lambda text: _integer(text, minimum, maximum, name))
+
+
+STRING = Simple("xs:string", lambda text: text, collapse=False)
+INT = integer_type("xs:int", -2**31, 2**31 - 1)
+NON_NEGATIVE_INTEGER = integer_type("xs:nonNegativeInteger", 0)
+POSITIVE_INTEGER = integer_type("xs:positiveInteger", 1)
+FILE_SIZE = integer_type("xs:positiveInteger up to 2000000000", 1, 2_000_000_000)
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _boolean(text: str) -> bool:
+    try:
+        return _BOOLEANS[text]
+    except KeyError:
+        raise Invalid("it must be true, false, 1 or 0 (xs:boolean)") from None
+
+
+BOOLEAN = Simple("xs:boolean", _boolean)
+
+# libxml2's lexical space for xs:double (what lxml's XMLSchema accepts): NaN, INF, -INF, or an optional
+# sign, digits with an optional point, and an optional exponent whose digits may be missing ("1e").
+_DOUBLE = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:[eE]([+-]?[0-9]*))?")
+
+
+def _double(text: str) -> Decimal:
+    # libxml2 skips leading whitespace but, for NaN and INF only, not trailing whitespace.
+    text = text.lstrip(XML_WHITESPACE)
+    if text == "NaN":
+        return Decimal("NaN")
+    if text in ("INF", "-INF"):
+        return Decimal(text.replace("INF", "Infinity"))
+    match = _DOUBLE.fullmatch(text.rstrip(XML_WHITESPACE))
+    if match is None:
+        raise Invalid("it is not a number (xs:double)")
+    mantissa, exponent = match.groups()
+    if exponent in (None, "", "+", "-"):
+        exponent = "0"
+    return Decimal(f"{mantissa}e{exponent}")
+
+
+DOUBLE = Simple("xs:double", _double, collapse=False)
+
+
+def enumeration(*values: str) -> Simple:
+    allowed = frozenset(values)
+    listing = ", ".join(values)
+
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise Invalid(f"it must be one of {listing}")
+        return text
+    return Simple("enumeration", parse, collapse=False)
+
+
+# xs:anyURI as libxml2 checks it: characters a URI may not hold (controls, space, non-ASCII, <>"{}|\^`')
+# are first replaced by "_", then the value must parse as an RFC 3986 reference. URLType adds the
+# pattern (http|https)://.* so only the "//authority" form matters here.
+_UNSAFE = re.compile(r"""[\x00-\x20\x7f-\U0010ffff<>"{}|\\^`']""")
+_PCT = r"%[0-9A-Fa-f]{2}"
+_UNRESERVED_SUB = r"A-Za-z0-9\-._~!$&()*+,;="
+_PCHAR = rf"(?:[{_UNRESERVED_SUB}:@]|{_PCT})"
+_HTTP_URL = re.compile(
+    rf"https?://(?:(?:[{_UNRESERVED_SUB}:]|{_PCT})*@)?"          # userinfo@
+    rf"(?:\[[^\]]*\]|(?:[{_UNRESERVED_SUB}]|{_PCT})*)"           # host (libxml2 takes any [...] literal)
+    r"(?::[0-9]+)?"                                               # :port
+    rf"(?:/{_PCHAR}*)*"                                           # path
+    rf"(?:\?(?:{_PCHAR}|[/?])*)?"                                 # ?query
+    rf"(?:#(?:{_PCHAR}|[/?\[\]])*)?")                             # #fragment
+
+
+def _url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise Invalid("it must start with http:// or https://")
+    if _HTTP_URL.fullmatch(_UNSAFE.sub("_", text)) is None:
+        raise Invalid("it is not a valid URL (xs:anyURI)")
+    return text
+
+
+URL = Simple("URLType", _url)
+
+
+# -- content models -------------------------------------------------------------------------------
+
+UNBOUNDED = None
+
+
+@dataclass(frozen=True)
+class Element:
+    name: str
+    type: "Simple | Complex"
+    min: int = 1
+    max: int | None = 1
+
+
+@dataclass(frozen=True)
+class Sequence:
+    items: tuple
+    min: int = 1
+    max: int | None = 1
+
+
+@dataclass(frozen=True)
+class Choice:
+    items: tuple
+    min: int = 1
+    max: int | None = 1
+
+
+def seq(*items, min: int = 1, max: int | None = 1) -> Sequence:  # noqa: A002 - XSD's own words
+    return Sequence(tuple(items), min, max)
+
+
+def choice(*items, min: int = 1, max: int | None = 1) -> Choice:  # noqa: A002
+    return Choice(tuple(items), min, max)
+
+
+def optional(name: str, type_: "Simple | Complex") -> Element:
+    return Element(name, type_, 0, 1)
+
+
+def many(name: str, type_: "Simple | Complex", min: int = 0) -> Element:  # noqa: A002
+    return Element(name, type_, min, UNBOUNDED)
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    type: Simple
+    required: bool = False
+
+
+Builder = Callable[["Context", int, dict, list], Any]
+
+
+class Complex:
+    """A complex type: element-only content (or none) and attributes; `build(ctx, line, attrs, kids)`
+    makes the model value from the children's values (kids: (local name, value, line) in order)."""
+
+    def __init__(self, content=None, attributes: tuple[Attribute, ...] = (), build: Builder | None = None):
+        self.attributes = {a.name: a for a in attributes}
+        self.required = tuple(a.name for a in attributes if a.required)
+        self.build = build
+        self.positions: list[Element] = []
+        self.follow: dict[int, dict[str, int]] = {}
+        start: dict[str, int] = {}
+        if content is None:
+            self.accepting = frozenset({-1})
+        else:
+            nullable, first, last = self._compile(content)
+            start = self._transitions(first)
+            self.accepting = frozenset(last | ({-1} if nullable else set()))
+        self.follow[-1] = start
+
+    # Glushkov construction: positions are element particles; follow(p) = positions that may come next.
+    def _compile(self, particle) -> tuple[bool, set[int], set[int]]:
+        if isinstance(particle, Element):
+            self.positions.append(particle)
+            position = len(self.positions) - 1
+            self.follow[position] = {}
+            nullable, first, last = False, {position}, {position}
+        elif isinstance(particle, Sequence):
+            nullable, first, last = True, set(), set()
+            for item in particle.items:
+                n, f, la = self._compile(item)
+                for p in last:
+                    self._add_follow(p, f)
+                if nullable:
+                    first |= f
+                last = (last | la) if n else la
+                nullable = nullable and n
+        else:
+            nullable, first, last = False, set(), set()
+            for item in particle.items:
+                n, f, la = self._compile(item)
+                nullable, first, last = nullable or n, first | f, last | la
+        if particle.min not in (0, 1) or particle.max not in (1, UNBOUNDED):
+            raise ValueError(f"occurrence {particle.min}..{particle.max} is not supported")
+        if particle.max is UNBOUNDED:
+            for p in last:
+                self._add_follow(p, first)
+        if particle.min == 0:
+            nullable = True
+        return nullable, first, last
+
+    def _add_follow(self, position: int, targets: set[int]) -> None:
+        for name, target in self._transitions(targets).items():
+            existing = self.follow[position].setdefault(name, target)
+            if existing != target:
+                raise ValueError(f"content model is ambiguous at {name}")
+
+    def _transitions(self, positions: set[int]) -> dict[str, int]:
+        table: dict[str, int] = {}
+        for p in sorted(positions):
+            name = self.positions[p].name
+            if table.setdefault(name, p) != p:
+                raise ValueError(f"content model is ambiguous at {name}")
+        return table
+
+    def expected(self, state: int, parent: str, hints: dict[str, str]) -> str:
+        names = list(self.follow[state])
+        if state in self.accepting:
+            names.append(f"the end of {parent}")
+        if not names:
+            return "nothing more"
+        if len(names) == 1:
+            return names[0]
+        return "one of " + ", ".join(names[:-1]) + " or " + names[-1]
+
+
+# -- the walk ---------------------------------------------------------------------------------------
+
+class Context:
+    """One validation: the parameter named in errors, the document's namespace and the rule problems
+    recorded so far. `options` carries what builders need to know (e.g. "qualification test")."""
+
+    __slots__ = ("param", "namespace", "prefix", "problems", "hints", "options")
+
+    def __init__(self, param: str, namespace: str, hints: dict[str, str] | None = None, **options):
+        self.param = param
+        self.namespace = namespace
+        self.prefix = "{" + namespace + "}"
+        self.problems: list[tuple[int, int, str, str]] = []
+        self.hints = hints or {}
+        self.options = options
+
+    def fail(self, line: int | None, reason: str) -> errors.TurkError:
+        return errors.xml_parse_error(self.param, f"line {line or '?'}: {reason}")
+
+    def problem(self, line: int | None, reason: str, code: str = errors.Code.INVALID_PARAMETER_VALUE) -> None:
+        """Record a rule problem (raised by `raise_first_problem` once the schema walk is complete)."""
+        self.problems.append((line or 0, len(self.problems), reason, code))
+
+    def raise_first_problem(self) -> None:
+        if self.problems:
+            line, _, reason, code = min(self.problems)
+            text = f"line {line}: {reason}"
+            if code == errors.Code.XHTML_PARSE_ERROR:
+                raise errors.xhtml_parse_error(self.param, text)
+            raise errors.invalid_value(self.param, text)
+
+    def too_large(self, line: int | None, what: str, value: "TooLarge") -> None:
+        self.problem(line, f"{what}: {show(value.digits)} is too large (openturk accepts at most "
+                           f"{MAX_DIGITS} digits)")
+
+
+def show(text: str) -> str:
+    """A value quoted for an error message, shortened."""
+    if len(text) > SHOW_CHARS:
+        text = text[:SHOW_CHARS] + "…"
+    return repr(text)
+
+
+def _is_blank(text: str | None) -> bool:
+    return not text or not text.strip(XML_WHITESPACE)
+
+
+def _name_of(ctx: Context, tag: str) -> str:
+    if tag.startswith("{"):
+        namespace, local = tag[1:].split("}", 1)
+        return f"{local} (in namespace {namespace})"
+    return f"{tag} (in no namespace)"
+
+
+def validate(ctx: Context, element, type_: "Simple | Complex", name: str) -> Any:
+    """Check `element` (already known to be named `name` in the document's namespace) against its
+    type and return its value: the builder's result for a complex type, the parsed value for a simple one."""
+    if type_.__class__ is Simple:
+        return _simple(ctx, element, type_, name)
+    return _complex(ctx, element, type_, name)
+
+
+def _attributes(ctx: Context, element, type_: Complex | None, name: str) -> dict:
+    items = element.items()
+    values: dict = {}
+    if items:
+        declared = type_.attributes if type_ is not None else {}
+        for key, text in items:
+            decl = declared.get(key)
+            if decl is None:
+                if key in XSI_ALLOWED:
+                    continue
+                shown = _name_of(ctx, key) if key.startswith("{") else key
+                raise ctx.fail(element.sourceline, f"element {name}: attribute {shown} is not allowed")
+            try:
+                value = values[key] = decl.type.value(text)
+            except Invalid as exc:
+                raise ctx.fail(element.sourceline,
+                               f"element {name}: attribute {key}={show(text)} is invalid: {exc}") from None
+            if value.__class__ is TooLarge:
+                ctx.too_large(element.sourceline, f"element {name}: attribute {key}", value)
+    if type_ is not None:
+        for required in type_.required:
+            if required not in values:
+                raise ctx.fail(element.sourceline, f"element {name}: the attribute {required} is required")
+    return values
+
+
+def _complex(ctx: Context, element, type_: Complex, name: str) -> Any:
+    line = element.sourceline
+    attrs = _attributes(ctx, element, type_, name) if (element.items() or type_.required) else {}
+    if not _is_blank(element.text):
+        raise ctx.fail(line, f"element {name} must not contain text (found {show(element.text.strip())})")
+    prefix = ctx.prefix
+    follow = type_.follow
+    positions = type_.positions
+    state = -1
+    kids: list[tuple[str, Any, int]] = []
+    for child in element:
+        tag = child.tag
+        if tag.__class__ is str:
+            local = tag[len(prefix):] if tag.startswith(prefix) else None
+            target = follow[state].get(local) if local is not None else None
+            if target is None:
+                raise ctx.fail(child.sourceline, _unexpected(ctx, type_, state, name, tag, local))
+            state = target
+            kids.append((local, validate(ctx, child, positions[target].type, local), child.sourceline))
+        if not _is_blank(child.tail):
+            raise ctx.fail(child.sourceline, f"element {name} must not contain text (found "
+                                             f"{show(child.tail.strip())} after line {child.sourceline})")
+    if state not in type_.accepting:
+        after = f" after {kids[-1][0]}" if kids else ""
+        raise ctx.fail(line, f"element {name} is incomplete: expected "
+                             f"{type_.expected(state, name, ctx.hints)}{after}")
+    return type_.build(ctx, line, attrs, kids) if type_.build is not None else kids
+
+
+def _unexpected(ctx: Context, type_: Complex, state: int, parent: str, tag: str, local: str | None) -> str:
+    expected = type_.expected(state, parent, ctx.hints)
+    if local is None:
+        return (f"element {_name_of(ctx, tag)} is not allowed in {parent}: elements must be in the namespace "
+                f"{ctx.namespace}; expected {expected}")
+    hint = ctx.hints.get(local, "")
+    return f"element {local} is not allowed here in {parent}; expected {expected}{hint}"
+
+
+def _simple(ctx: Context, element, type_: Simple, name: str) -> Any:
+    if element.items():
+        _attributes(ctx, element, None, name)
+    text = element.text or ""
+    if len(element):
+        for child in element:
+            if child.tag.__class__ is str:
+                raise ctx.fail(child.sourceline, f"element {name} must contain only text, not the element "
+                                                 f"{child.tag.rpartition('}')[2]}")
+            text += child.tail or ""
+    try:
+        value = type_.value(text)
+    except Invalid as exc:
+        raise ctx.fail(element.sourceline, f"element {name}: {show(text)} is invalid: {exc}") from None
+    if value.__class__ is TooLarge:
+        ctx.too_large(element.sourceline, f"element {name}", value)
+    return value
+
+
+def validate_document(ctx: Context, root, root_type: Complex, root_name: str) -> Any:
+    """Validate a whole document (its root already checked by name and namespace), then raise the first
+    rule problem if there is one; return the root's value."""
+    value = validate(ctx, root, root_type, root_name)
+    ctx.raise_first_problem()
+    return value
