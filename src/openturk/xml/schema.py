@@ -136,6 +136,8 @@ def _double(text: str) -> Decimal:
     mantissa, exponent = match.groups()
     if exponent in (None, "", "+", "-"):
         exponent = "0"
+    elif len(exponent.lstrip("+-0")) > 9:       # beyond Decimal's range: keep the sign, cap the size
+        exponent = ("-" if exponent.startswith("-") else "") + "999999999"
     return Decimal(f"{mantissa}e{exponent}")
 
 
