@@ -243,6 +243,7 @@ class Complex:
         self.attributes = {a.name: a for a in attributes}
         self.required = tuple(a.name for a in attributes if a.required)
         self.build = build
+        self.empty = content is None
         self.positions: list[Element] = []
         self.follow: dict[int, dict[str, int]] = {}
         start: dict[str, int] = {}
@@ -305,8 +306,8 @@ class Complex:
             names.append(f"the end of {parent}")
         if not names:
             return "nothing more"
-        if len(names) == 1:
-            return names[0]
+        if len(names) <= 2:
+            return " or ".join(names)
         return "one of " + ", ".join(names[:-1]) + " or " + names[-1]
 
 
@@ -401,6 +402,8 @@ def _attributes(ctx: Context, element, type_: Complex | None, name: str) -> dict
 def _complex(ctx: Context, element, type_: Complex, name: str) -> Any:
     line = element.sourceline
     attrs = _attributes(ctx, element, type_, name) if (element.items() or type_.required) else {}
+    if type_.empty:
+        return _empty(ctx, element, type_, name, attrs)
     if not _is_blank(element.text):
         raise ctx.fail(line, f"element {name} must not contain text (found {show(element.text.strip())})")
     prefix = ctx.prefix
@@ -425,6 +428,19 @@ def _complex(ctx: Context, element, type_: Complex, name: str) -> Any:
         raise ctx.fail(line, f"element {name} is incomplete: expected "
                              f"{type_.expected(state, name, ctx.hints)}{after}")
     return type_.build(ctx, line, attrs, kids) if type_.build is not None else kids
+
+
+def _empty(ctx: Context, element, type_: Complex, name: str, attrs: dict) -> Any:
+    """Empty content (attributes only): XSD allows no character at all inside, not even whitespace."""
+    text = element.text or ""
+    for child in element:
+        if child.tag.__class__ is str:
+            raise ctx.fail(child.sourceline, f"element {name} must be empty, but it contains the element "
+                                             f"{child.tag.rpartition('}')[2]}")
+        text += child.tail or ""
+    if text:
+        raise ctx.fail(element.sourceline, f"element {name} must be empty, but it contains the text {show(text)}")
+    return type_.build(ctx, element.sourceline, attrs, []) if type_.build is not None else []
 
 
 def _unexpected(ctx: Context, type_: Complex, state: int, parent: str, tag: str, local: str | None) -> str:
