@@ -14,7 +14,8 @@ Each rule is the QuestionForm page's:
   rejected".
 
 # openturk choice: an unanswered question that is not required is accepted even when its MinSelectionCount
-# is 1 or more (the counts apply to an answer that is given); an OtherSelectionText counts as one selection;
+# is 1 or more (the counts apply to an answer that is given); an OtherSelectionText counts as one selection
+# (selections that are not the question's own do not count);
 # lengths count Unicode code points; an answer's kind must match its question's.
 """
 
@@ -123,9 +124,11 @@ def _selection_problems(question: Question, spec: SelectionAnswer, answer: Answe
             problems.append(f"{selection!r} is not one of this question's selections.")
         elif selection in seen:
             problems.append(f"{selection!r} is selected more than once.")
-        seen.add(selection)
+        else:
+            seen.add(selection)
     if other is not None and spec.other_selection is None:
         problems.append("This question has no field for another answer.")
+        other = None
     count = len(seen) + (1 if other is not None else 0)
     if count == 0:
         return problems + ([REQUIRED] if question.is_required else [])
@@ -134,7 +137,7 @@ def _selection_problems(question: Question, spec: SelectionAnswer, answer: Answe
         problems.append(f"Select at least {low} {'option' if low == 1 else 'options'}.")
     if count > high:
         problems.append(f"Select at most {high} {'option' if high == 1 else 'options'}.")
-    if other is not None and spec.other_selection is not None:
+    if other is not None:
         problems.extend(f"Other: {message}" for message in text_problems(spec.other_selection, other))
     return problems
 

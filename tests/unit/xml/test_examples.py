@@ -127,6 +127,7 @@ def test_the_mturkr_test_checks_answers_against_its_radio_buttons():
     assert [(p.question_identifier, p.message) for p in problems] == [
         ("question1", "Select at most 1 option."),
         ("question2", "'9' is not one of this question's selections."),
+        ("question2", "This question requires an answer."),
         ("question3", "This question requires an answer.")]
 
 
