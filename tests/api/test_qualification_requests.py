@@ -55,7 +55,10 @@ def test_auto_graded_test_is_scored_and_granted(server, client, worker, unique):
     assert request["TestDeadline"] is not None
     outcome = worker.submit(request["QualificationRequestId"], {"q1": ["a"]})
     assert outcome["Status"] == "Granted" and outcome["IntegerValue"] == 1
-    assert outcome["Score"]["value"] == 1
+    assert outcome["Score"]["Value"] == 1 and outcome["Score"]["Total"] == 1
+    [question] = outcome["Score"]["Breakdown"]
+    assert question["QuestionIdentifier"] == "q1" and question["Selected"] == ["a"]
+    assert question["MatchedOption"] == 0 and question["Points"] == 1
     assert client.get_qualification_score(QualificationTypeId=type_id, WorkerId=worker.worker_id)[
         "Qualification"]["IntegerValue"] == 1
     assert pending(client, type_id) == []

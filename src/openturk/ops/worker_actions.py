@@ -12,6 +12,11 @@ from ..store import request_queries as rq
 from ..store import worker_queries as wq
 from . import pagination
 from .context import Conflict, Ctx
+from ..xml.answerkey import parse_answer_key
+from ..xml.answers import answers_from_mapping, parse_answers
+from ..xml.checking import check_answers
+from ..xml.questionform import parse_question_form
+from ..xml.scoring import score
 from .qualifications import assign
 
 SOURCE_AUTO = "AutoGranted"
@@ -89,12 +94,6 @@ def submit_answers(ctx: Ctx, *, qualification_request_id: str, answer: str | Non
                    answers: dict | None = None) -> dict:
     """The worker's answers to a test session: checked against the test (per-question problems); with an
     answer key scored and granted at once (the breakdown is kept); without one, left for the owner."""
-    from ..xml.answerkey import parse_answer_key
-    from ..xml.answers import answers_from_mapping, parse_answers
-    from ..xml.checking import check_answers
-    from ..xml.questionform import parse_question_form
-    from ..xml.scoring import score
-
     row = rq.request_by_id(ctx.conn, qualification_request_id, for_update=True)
     if row is None or row["worker_id"] != ctx.worker_id:
         raise errors.qualification_request_does_not_exist(qualification_request_id)
