@@ -329,3 +329,16 @@ def test_openapi_document_is_served(server):
     with urllib.request.urlopen(server.endpoint + "/api/worker/v1/openapi.json", timeout=10) as response:
         document = json.loads(response.read())
     assert document["openapi"].startswith("3.") and "/api/worker/v1/qualifications" in document["paths"]
+
+
+def test_answers_as_a_question_form_answers_document(client, worker, unique):
+    type_id = new_type(client, unique, Test=question_form(), AnswerKey=answer_key("q1", "b"), TestDurationInSeconds=600)
+    request_id = worker.request(type_id)["QualificationRequestId"]
+    document = ('<QuestionFormAnswers xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
+                '2005-10-01/QuestionFormAnswers.xsd"><Answer><QuestionIdentifier>q1</QuestionIdentifier>'
+                '<SelectionIdentifier>b</SelectionIdentifier></Answer></QuestionFormAnswers>')
+    outcome = worker.submit(request_id, answer=document)
+    assert outcome["Status"] == "Granted" and outcome["IntegerValue"] == 1
+    broken = worker.request(new_type(client, unique + "x", Test=question_form(), TestDurationInSeconds=600))
+    error = api_error(lambda: worker.submit(broken["QualificationRequestId"], answer="<QuestionFormAnswers>"))
+    assert error.status == 400 and error.code == "AWS.MechanicalTurk.XMLParseError"
