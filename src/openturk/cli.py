@@ -14,6 +14,7 @@ from .config import Settings, load_settings
 from .errors import TurkError
 from .cli_workers import add_parsers as add_worker_parsers
 from .cli_workers import cmd_qualification, cmd_worker
+from .cli_tests import add_parsers as add_test_parsers, cmd_test
 from .logs import configure_logging
 from .store import db as store_db
 from .store import queries
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     _database_flags(lst)
 
     add_worker_parsers(sub, _database_flags)
+    add_test_parsers(sub)
 
     dbp = sub.add_parser("db", help="database schema")
     dsub = dbp.add_subparsers(dest="db_command", required=True)
@@ -196,7 +198,7 @@ def cmd_db(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"serve": cmd_serve, "requester": _with_database(cmd_requester), "db": cmd_db,
-               "worker": _with_database(cmd_worker), "qualification": _with_service(cmd_qualification)}[args.command]
+               "worker": _with_database(cmd_worker), "qualification": _with_service(cmd_qualification), "test": cmd_test}[args.command]
     try:
         return handler(args)
     except SchemaError as exc:
