@@ -22,7 +22,7 @@ from typing import Union
 from .. import errors
 from . import safe_parse, writer
 from .questionform import FileUploadAnswer, FreeTextAnswer, QuestionForm, SelectionAnswer
-from .schema import DOUBLE, INT, STRING, Complex, Context, choice, many, optional, seq, show, validate_document
+from .schema import DOUBLE, INT, STRING, Complex, Context, choice, many, optional, read_document, seq, show
 from .schema import Element as E
 
 NAMESPACE = safe_parse.ANSWER_KEY_NAMESPACES[0]
@@ -82,6 +82,12 @@ class AnswerKey:
     questions: tuple[Question, ...]
     qualification_value_mapping: QualificationValueMapping | None = None
 
+    @cached_property
+    def scoring_plan(self) -> tuple[tuple[str, tuple[tuple[frozenset[str], int], ...], int], ...]:
+        """For each Question: its identifier, (selection set, AnswerScore) per option, DefaultScore or 0."""
+        return tuple((q.identifier, tuple((o.selection_set, o.answer_score) for o in q.answer_options),
+                      q.default_score or 0) for q in self.questions)
+
     def to_xml(self) -> str:
         return _key_xml(self)
 
@@ -96,8 +102,7 @@ def parse_answer_key(text: str, param: str = "AnswerKey") -> AnswerKey:
 
 @functools.lru_cache(maxsize=512)
 def _parse_cached(text: str, param: str) -> AnswerKey:
-    root = safe_parse.check_answer_key(param, text)
-    return validate_document(Context(param, NAMESPACE), root, GRAMMAR, "AnswerKey")
+    return read_document(param, text, "AnswerKey", safe_parse.ANSWER_KEY_NAMESPACES, lambda namespace: GRAMMAR)
 
 
 def clear_cache() -> None:
@@ -184,7 +189,11 @@ def check_answer_key_against_form(key: AnswerKey, form: QuestionForm, param: str
     questions and cannot match free-text fields"; "A Qualification test that you want to grade
     automatically using an answer key cannot have an OtherSelection field". Every Question of the key
     names a question of the test and every SelectionIdentifier of its options a selection of that
-    question. Raises InvalidParameterValue naming the question and the lines."""
+    question. Raises InvalidParameterValue naming the question and the lines.
+
+    Both models are immutable, so a successful check is remembered on the key (for this form object)."""
+    if key.__dict__.get("_fits") is form:
+        return
     for question in form.questions:
         answer = question.answer
         kind = ("a FreeTextAnswer (free text)" if isinstance(answer, FreeTextAnswer)
@@ -210,6 +219,7 @@ def check_answer_key_against_form(key: AnswerKey, form: QuestionForm, param: str
                         param, f"line {option.line}: the AnswerOption of question {show(key_question.identifier)} "
                                f"names the selection {show(selection)}, which is not one of that question's "
                                f"selections in the Test (line {question.line})")
+    key.__dict__["_fits"] = form
 
 
 # -- writing -----------------------------------------------------------------------------------------------

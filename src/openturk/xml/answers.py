@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .. import errors
-from . import safe_parse, writer
+from . import writer
 from .questionform import FileUploadAnswer, FreeTextAnswer, QuestionForm, SelectionAnswer
-from .schema import POSITIVE_INTEGER, STRING, Complex, Context, choice, many, optional, seq, show, validate_document
+from .schema import POSITIVE_INTEGER, STRING, Complex, Context, choice, many, optional, read_document, seq, show
 from .schema import Element as E
 
 NAMESPACE = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd"
@@ -97,27 +97,43 @@ def parse_answers(text: str, param: str = "Answer") -> QuestionFormAnswers:
 
 @functools.lru_cache(maxsize=256)
 def _parse_cached(text: str, param: str) -> QuestionFormAnswers:
-    root = safe_parse.parse(param, text, limit=MAX_ANSWERS_BYTES)
-    safe_parse.require_root(param, root, "QuestionFormAnswers", ANSWERS_NAMESPACES)
-    return validate_document(Context(param, NAMESPACE), root, GRAMMAR, "QuestionFormAnswers")
+    return read_document(param, text, "QuestionFormAnswers", ANSWERS_NAMESPACES, lambda namespace: GRAMMAR,
+                         limit=MAX_ANSWERS_BYTES)
 
 
 def clear_cache() -> None:
     _parse_cached.cache_clear()
 
 
+def _valid_answer(question_identifier: str, selection_identifiers: tuple[str, ...] = (),
+                  other_selection_text: str | None = None, free_text: str | None = None,
+                  uploaded_file_size_in_bytes: int | None = None, uploaded_file_key: str | None = None,
+                  line: int = 0) -> Answer:
+    """An Answer the schema has already checked (one kind only), made without Answer's own checks: the
+    server parses a worker's answers at every submission, and this is the hot path."""
+    answer = object.__new__(Answer)
+    answer.__dict__.update(question_identifier=question_identifier, selection_identifiers=selection_identifiers,
+                           other_selection_text=other_selection_text, free_text=free_text,
+                           uploaded_file_size_in_bytes=uploaded_file_size_in_bytes,
+                           uploaded_file_key=uploaded_file_key, line=line)
+    return answer
+
+
 def _answer(ctx, line, attrs, kids):
-    values: dict = {"selection_identifiers": tuple(v for n, v, _ in kids if n == "SelectionIdentifier")}
-    for name, value, _ in kids[1:]:
-        if name == "OtherSelectionText":
-            values["other_selection_text"] = value
-        elif name == "FreeText":
-            values["free_text"] = value
-        elif name == "UploadedFileSizeInBytes":
-            values["uploaded_file_size_in_bytes"] = value
-        elif name == "UploadedFileKey":
-            values["uploaded_file_key"] = value
-    return Answer(kids[0][1], line=kids[0][2], **values)
+    _, identifier, id_line = kids[0]
+    if len(kids) == 1:
+        return _valid_answer(identifier, line=id_line)
+    kind = kids[1][0]
+    if kind == "SelectionIdentifier" and len(kids) == 2:
+        return _valid_answer(identifier, (kids[1][1],), line=id_line)
+    if kind == "FreeText":
+        return _valid_answer(identifier, free_text=kids[1][1], line=id_line)
+    if kind == "UploadedFileSizeInBytes":
+        return _valid_answer(identifier, uploaded_file_size_in_bytes=kids[1][1], uploaded_file_key=kids[2][1],
+                             line=id_line)
+    other = kids[-1][1] if kids[-1][0] == "OtherSelectionText" else None
+    selections = tuple(value for name, value, _ in kids[1:] if name == "SelectionIdentifier")
+    return _valid_answer(identifier, selections, other, line=id_line)
 
 
 def _answers(ctx: Context, line, attrs, kids):

@@ -62,6 +62,13 @@ def check_answers(form: QuestionForm, answers: QuestionFormAnswers) -> list[Answ
 
 def question_problems(question: Question, answer: Answer | None) -> list[str]:
     spec = question.answer
+    if answer is not None and spec.__class__ is SelectionAnswer and answer.other_selection_text is None \
+            and answer.free_text is None and answer.uploaded_file_key is None:
+        # The common case, quickly: known, distinct selections within the counts.
+        selected = answer.selection_identifiers
+        if selected and spec.min_selections <= len(selected) <= spec.max_selections \
+                and spec.identifiers.issuperset(selected) and len(set(selected)) == len(selected):
+            return []
     expected = ("free_text" if isinstance(spec, FreeTextAnswer) else "selection"
                 if isinstance(spec, SelectionAnswer) else "file_upload")
     kind = answer.kind if answer is not None else "none"

@@ -27,7 +27,7 @@ from . import questionform as qf
 from . import regex as js_regex
 from . import safe_parse, xhtml
 from .schema import (BOOLEAN, FILE_SIZE, INT, NON_NEGATIVE_INTEGER, POSITIVE_INTEGER, STRING, URL, Attribute,
-                     Complex, Context, choice, enumeration, many, optional, seq, show, validate_document)
+                     Complex, Context, choice, enumeration, many, optional, read_document, seq, show)
 from .schema import Element as E
 
 
@@ -284,8 +284,6 @@ HINTS_2017 = {name: f" ({name} is not part of the 2017-11-06 QuestionForm schema
 
 
 def read(text: str, param: str, qualification_test: bool) -> qf.QuestionForm:
-    root = safe_parse.check_question_form(param, text)
-    namespace = root.tag[1:].partition("}")[0]
-    ctx = Context(param, namespace, HINTS_2017 if namespace == qf.NAMESPACE_2017 else None,
-                  qualification_test=qualification_test)
-    return validate_document(ctx, root, GRAMMARS[namespace], "QuestionForm")
+    return read_document(param, text, "QuestionForm", safe_parse.QUESTION_FORM_NAMESPACES, GRAMMARS.__getitem__,
+                         hints=lambda namespace: HINTS_2017 if namespace == qf.NAMESPACE_2017 else {},
+                         qualification_test=qualification_test)

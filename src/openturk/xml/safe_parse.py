@@ -5,7 +5,7 @@ Errors name the parameter, the line and the reason, as `AWS.MechanicalTurk.XMLPa
 
 from __future__ import annotations
 
-import io
+import threading
 
 from lxml import etree
 
@@ -30,8 +30,24 @@ def check_size(param: str, text: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     return data
 
 
-def parse(param: str, text: str, *, limit: int = MAX_DOCUMENT_BYTES) -> etree._Element:
-    """Parse `text` (the value of parameter `param`) into an element tree, or raise XMLParseError."""
+_local = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One parser per thread (lxml parsers are not meant to be shared): no entities, no DTD, no network,
+    libxml2's own limits on (huge_tree off)."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                                 huge_tree=False)
+    return parser
+
+
+def parse(param: str, text: str, *, limit: int = MAX_DOCUMENT_BYTES, depth: bool = True) -> etree._Element:
+    """Parse `text` (the value of parameter `param`) into an element tree, or raise XMLParseError.
+
+    With `depth=False` the caller checks the nesting depth itself (`check_depth`), as the schema readers
+    do only when a document fails the schema: a document that passes it is never deep."""
     data = check_size(param, text, limit)
     for marker in (b"<!DOCTYPE", b"<!ENTITY"):
         position = data.find(marker)
@@ -39,27 +55,28 @@ def parse(param: str, text: str, *, limit: int = MAX_DOCUMENT_BYTES) -> etree._E
             line = data.count(b"\n", 0, position) + 1
             raise errors.xml_parse_error(param, f"line {line}: document type declarations (DOCTYPE) and entity "
                                                 "declarations are not allowed")
-    depth = 0
-    root = None
     try:
-        for event, element in etree.iterparse(io.BytesIO(data), events=("start", "end"),
-                                              resolve_entities=False, no_network=True, load_dtd=False,
-                                              huge_tree=False):
-            if event == "start":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise errors.xml_parse_error(
-                        param, f"line {element.sourceline}: elements are nested deeper than {MAX_DEPTH} levels")
-                if root is None:
-                    root = element
-            else:
-                depth -= 1
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else "?"
         raise errors.xml_parse_error(param, f"line {line}: {exc.msg}") from None
     if root is None:
         raise errors.xml_parse_error(param, "line 1: the document is empty")
+    if depth:
+        check_depth(param, root)
     return root
+
+
+def check_depth(param: str, root: etree._Element, limit: int = MAX_DEPTH) -> None:
+    """XMLParseError naming the first element (in document order) nested deeper than `limit`."""
+    stack = [(root, 1)]
+    while stack:
+        element, level = stack.pop()
+        if level > limit:
+            raise errors.xml_parse_error(
+                param, f"line {element.sourceline}: elements are nested deeper than {limit} levels")
+        children = [child for child in element if child.tag.__class__ is str]
+        stack.extend((child, level + 1) for child in reversed(children))
 
 
 def require_root(param: str, root: etree._Element, local_name: str, namespaces: tuple[str, ...]) -> None:

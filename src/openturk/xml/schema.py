@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from .. import errors
+from . import safe_parse
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 # XSD lets these two hints appear on any element; openturk ignores them, as lxml does. (xsi:type and
@@ -245,6 +246,9 @@ class Complex:
         self.build = build
         self.empty = content is None
         self.positions: list[Element] = []
+        self.types: list = []
+        self.names: list[str] = []
+        self.bound: dict[str, dict[int, dict[str, int]]] = {}
         self.follow: dict[int, dict[str, int]] = {}
         start: dict[str, int] = {}
         if content is None:
@@ -259,6 +263,8 @@ class Complex:
     def _compile(self, particle) -> tuple[bool, set[int], set[int]]:
         if isinstance(particle, Element):
             self.positions.append(particle)
+            self.types.append(particle.type)
+            self.names.append(particle.name)
             position = len(self.positions) - 1
             self.follow[position] = {}
             nullable, first, last = False, {position}, {position}
@@ -298,6 +304,14 @@ class Complex:
             name = self.positions[p].name
             if table.setdefault(name, p) != p:
                 raise ValueError(f"content model is ambiguous at {name}")
+        return table
+
+    def transitions_for(self, prefix: str) -> dict[int, dict[str, int]]:
+        """The follow table keyed by full tags ("{namespace}Name") for documents in one namespace."""
+        table = self.bound.get(prefix)
+        if table is None:
+            table = self.bound[prefix] = {state: {prefix + name: target for name, target in names.items()}
+                                          for state, names in self.follow.items()}
         return table
 
     def expected(self, state: int, parent: str, hints: dict[str, str]) -> str:
@@ -354,10 +368,6 @@ def show(text: str) -> str:
     return repr(text)
 
 
-def _is_blank(text: str | None) -> bool:
-    return not text or not text.strip(XML_WHITESPACE)
-
-
 def _name_of(ctx: Context, tag: str) -> str:
     if tag.startswith("{"):
         namespace, local = tag[1:].split("}", 1)
@@ -373,25 +383,23 @@ def validate(ctx: Context, element, type_: "Simple | Complex", name: str) -> Any
     return _complex(ctx, element, type_, name)
 
 
-def _attributes(ctx: Context, element, type_: Complex | None, name: str) -> dict:
-    items = element.items()
+def _attributes(ctx: Context, element, items: list, type_: Complex | None, name: str) -> dict:
     values: dict = {}
-    if items:
-        declared = type_.attributes if type_ is not None else {}
-        for key, text in items:
-            decl = declared.get(key)
-            if decl is None:
-                if key in XSI_ALLOWED:
-                    continue
-                shown = _name_of(ctx, key) if key.startswith("{") else key
-                raise ctx.fail(element.sourceline, f"element {name}: attribute {shown} is not allowed")
-            try:
-                value = values[key] = decl.type.value(text)
-            except Invalid as exc:
-                raise ctx.fail(element.sourceline,
-                               f"element {name}: attribute {key}={show(text)} is invalid: {exc}") from None
-            if value.__class__ is TooLarge:
-                ctx.too_large(element.sourceline, f"element {name}: attribute {key}", value)
+    declared = type_.attributes if type_ is not None else {}
+    for key, text in items:
+        decl = declared.get(key)
+        if decl is None:
+            if key in XSI_ALLOWED:
+                continue
+            shown = _name_of(ctx, key) if key.startswith("{") else key
+            raise ctx.fail(element.sourceline, f"element {name}: attribute {shown} is not allowed")
+        try:
+            value = values[key] = decl.type.value(text)
+        except Invalid as exc:
+            raise ctx.fail(element.sourceline,
+                           f"element {name}: attribute {key}={show(text)} is invalid: {exc}") from None
+        if value.__class__ is TooLarge:
+            ctx.too_large(element.sourceline, f"element {name}: attribute {key}", value)
     if type_ is not None:
         for required in type_.required:
             if required not in values:
@@ -399,35 +407,51 @@ def _attributes(ctx: Context, element, type_: Complex | None, name: str) -> dict
     return values
 
 
+_NO_ATTRIBUTES: dict = {}
+
+
 def _complex(ctx: Context, element, type_: Complex, name: str) -> Any:
-    line = element.sourceline
-    attrs = _attributes(ctx, element, type_, name) if (element.items() or type_.required) else {}
+    # The hot loop of every parse: kept flat on purpose (no helper calls per child).
+    items = element.items()
+    attrs = _attributes(ctx, element, items, type_, name) if (items or type_.required) else _NO_ATTRIBUTES
     if type_.empty:
         return _empty(ctx, element, type_, name, attrs)
-    if not _is_blank(element.text):
-        raise ctx.fail(line, f"element {name} must not contain text (found {show(element.text.strip())})")
+    text = element.text
+    if text and text.strip(XML_WHITESPACE):
+        raise ctx.fail(element.sourceline, f"element {name} must not contain text (found {show(text.strip())})")
     prefix = ctx.prefix
-    follow = type_.follow
-    positions = type_.positions
+    follow = type_.bound.get(prefix) or type_.transitions_for(prefix)
+    types = type_.types
+    names = type_.names
     state = -1
     kids: list[tuple[str, Any, int]] = []
+    append = kids.append
     for child in element:
         tag = child.tag
         if tag.__class__ is str:
-            local = tag[len(prefix):] if tag.startswith(prefix) else None
-            target = follow[state].get(local) if local is not None else None
+            target = follow[state].get(tag)
             if target is None:
+                local = tag[len(prefix):] if tag.startswith(prefix) else None
                 raise ctx.fail(child.sourceline, _unexpected(ctx, type_, state, name, tag, local))
             state = target
-            kids.append((local, validate(ctx, child, positions[target].type, local), child.sourceline))
-        if not _is_blank(child.tail):
+            child_type = types[target]
+            local = names[target]
+            if child_type is STRING and not len(child) and not child.items():
+                append((local, child.text or "", child.sourceline))
+            elif child_type.__class__ is Simple:
+                append((local, _simple(ctx, child, child_type, local), child.sourceline))
+            else:
+                append((local, _complex(ctx, child, child_type, local), child.sourceline))
+        tail = child.tail
+        if tail and tail.strip(XML_WHITESPACE):
             raise ctx.fail(child.sourceline, f"element {name} must not contain text (found "
-                                             f"{show(child.tail.strip())} after line {child.sourceline})")
+                                             f"{show(tail.strip())} after line {child.sourceline})")
     if state not in type_.accepting:
         after = f" after {kids[-1][0]}" if kids else ""
-        raise ctx.fail(line, f"element {name} is incomplete: expected "
-                             f"{type_.expected(state, name, ctx.hints)}{after}")
-    return type_.build(ctx, line, attrs, kids) if type_.build is not None else kids
+        raise ctx.fail(element.sourceline, f"element {name} is incomplete: expected "
+                                           f"{type_.expected(state, name, ctx.hints)}{after}")
+    build = type_.build
+    return build(ctx, element.sourceline, attrs, kids) if build is not None else kids
 
 
 def _empty(ctx: Context, element, type_: Complex, name: str, attrs: dict) -> Any:
@@ -453,8 +477,9 @@ def _unexpected(ctx: Context, type_: Complex, state: int, parent: str, tag: str,
 
 
 def _simple(ctx: Context, element, type_: Simple, name: str) -> Any:
-    if element.items():
-        _attributes(ctx, element, None, name)
+    items = element.items()
+    if items:
+        _attributes(ctx, element, items, None, name)
     text = element.text or ""
     if len(element):
         for child in element:
@@ -462,6 +487,8 @@ def _simple(ctx: Context, element, type_: Simple, name: str) -> Any:
                 raise ctx.fail(child.sourceline, f"element {name} must contain only text, not the element "
                                                  f"{child.tag.rpartition('}')[2]}")
             text += child.tail or ""
+    if type_ is STRING:
+        return text
     try:
         value = type_.value(text)
     except Invalid as exc:
@@ -471,9 +498,23 @@ def _simple(ctx: Context, element, type_: Simple, name: str) -> Any:
     return value
 
 
-def validate_document(ctx: Context, root, root_type: Complex, root_name: str) -> Any:
-    """Validate a whole document (its root already checked by name and namespace), then raise the first
-    rule problem if there is one; return the root's value."""
-    value = validate(ctx, root, root_type, root_name)
+def read_document(param: str, text: str, root_name: str, namespaces: tuple[str, ...],
+                  root_type: Callable[[str], Complex], limit: int = safe_parse.MAX_DOCUMENT_BYTES,
+                  hints: Callable[[str], dict] | None = None, **options) -> Any:
+    """Parse `text` safely, check its root, validate the whole document (raising XMLParseError at the first
+    schema error), then raise the first rule problem if there is one; return the root's value.
+
+    The nesting depth is only measured when the document fails the schema (a valid one is never deep), and
+    then "nested deeper than 64 levels" is the error reported, as safe_parse reports it elsewhere."""
+    root = safe_parse.parse(param, text, limit=limit, depth=False)
+    try:
+        safe_parse.require_root(param, root, root_name, namespaces)
+        namespace = root.tag[1:].partition("}")[0]
+        ctx = Context(param, namespace, hints(namespace) if hints else None, **options)
+        value = _complex(ctx, root, root_type(namespace), root_name)
+    except errors.TurkError as exc:
+        if exc.code == errors.Code.XML_PARSE_ERROR:
+            safe_parse.check_depth(param, root)
+        raise
     ctx.raise_first_problem()
     return value

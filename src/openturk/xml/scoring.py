@@ -23,15 +23,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from .answerkey import AnswerKey, PercentageMapping, RangeMapping, ScaleMapping
 from .answers import QuestionFormAnswers
 
 INT_MIN, INT_MAX = -2**31, 2**31 - 1
+_NOTHING: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class QuestionScore:
+class QuestionScore(NamedTuple):
     """Why one question scored what it scored: the worker's selections (sorted), the index of the
     AnswerOption that matched them (None: DefaultScore applied) and the points."""
     question_identifier: str
@@ -77,22 +78,20 @@ def clamp(value: int) -> int:
 
 
 def score(key: AnswerKey, answers: QuestionFormAnswers) -> Score:
+    given = answers.by_identifier
     breakdown = []
     total = 0
-    for question in key.questions:
-        answer = answers.answer(question.identifier)
-        selected = frozenset(answer.selection_identifiers) if answer is not None else frozenset()
+    for identifier, options, default in key.scoring_plan:
+        answer = given.get(identifier)
+        selected = frozenset(answer.selection_identifiers) if answer is not None else _NOTHING
         matched = None
-        for index, option in enumerate(question.answer_options):
-            if option.selection_set == selected:
-                matched = index
+        points = default
+        for index, (selections, answer_score) in enumerate(options):
+            if selections == selected:
+                matched, points = index, answer_score
                 break
-        if matched is None:
-            points = question.default_score or 0
-        else:
-            points = question.answer_options[matched].answer_score
         total += points
-        breakdown.append(QuestionScore(question.identifier, tuple(sorted(selected)), matched, points))
+        breakdown.append(QuestionScore(identifier, tuple(sorted(selected)), matched, points))
     mapping = key.qualification_value_mapping
     matched_range = None
     if mapping is None:
