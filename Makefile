@@ -26,7 +26,7 @@ test-sqlite: $(STAMP)
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests
 
 test-postgres: $(STAMP)
-	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/cli tests/db tests/clients
+	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/cli tests/db tests/clients tests/legacy
 
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)

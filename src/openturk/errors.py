@@ -34,6 +34,11 @@ class Code:
     PARAMETER_OUT_OF_RANGE = "AWS.ParameterOutOfRange"
     UNSUPPORTED_OPERATION = "AWS.MechanicalTurk.UnsupportedOperation"
     INTERNAL_ERROR = "AWS.MechanicalTurk.InternalError"
+    # The legacy REST/XML API (spec §8): its own codes.
+    QUALIFICATION_ALREADY_EXISTS = "AWS.MechanicalTurk.QualificationAlreadyExists"
+    BAD_CLAIMS_SUPPLIED = "AWS.BadClaimsSupplied"
+    REQUEST_EXPIRED = "RequestExpired"
+    SERVICE_UNAVAILABLE = "AWS.ServiceUnavailable"
 
 
 @dataclass
@@ -192,3 +197,39 @@ def answers_rejected(problems: list[tuple[str, str]]) -> TurkError:
     """Per-question problems with a worker's answers; `data` pairs are (QuestionIdentifier, message)."""
     listing = "; ".join(f"{question}: {message}" for question, message in problems)
     return request_error(Code.INVALID_PARAMETER_VALUE, f"The answers do not satisfy the test. {listing}", problems)
+
+
+# -- the legacy REST/XML API ---------------------------------------------------------------------
+
+def qualification_already_exists(worker_id: str, type_id: str) -> TurkError:
+    """Legacy AssignQualification for a worker who holds the qualification (the Java SDK and oTree knew this
+    code; the wording is openturk's)."""
+    return request_error(Code.QUALIFICATION_ALREADY_EXISTS,
+                         "The Worker already has a Qualification of this type. Use UpdateQualificationScore to "
+                         "change its value.",
+                         [("QualificationTypeId", type_id), ("SubjectId", worker_id)])
+
+
+def legacy_not_authorized() -> TurkError:
+    """Observed (boto#2247, boto#3565): an access key MTurk does not know, HTTP 200."""
+    return request_error(Code.NOT_AUTHORIZED,
+                         "The identity contained in the request is not authorized to use this AWSAccessKeyId")
+
+
+def bad_claims_supplied(detail: str, now_iso: str) -> TurkError:
+    """Observed (MTurkR#35): the signature does not match. `detail` says what should have been signed."""
+    return request_error(Code.BAD_CLAIMS_SUPPLIED,
+                         f"The specified claims are invalid.   {detail}  Check to make sure your system clock and "
+                         f"timezone is not incorrect.  Our current system time: {now_iso}. ")
+
+
+def request_expired(timestamp: str) -> TurkError:
+    """Observed (MTurkR#59): a Timestamp too far from the server's time."""
+    return request_error(Code.REQUEST_EXPIRED, f"Request has expired. Timestamp date is {timestamp}")
+
+
+def legacy_unsupported_operation(name: str) -> TurkError:
+    return request_error(Code.UNSUPPORTED_OPERATION,
+                         f"The operation {name} is not supported by this server's legacy REST/XML API (openturk "
+                         "implements its qualification operations and worker blocks; use the 2017-01-17 API "
+                         "for the rest).")

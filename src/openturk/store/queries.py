@@ -9,6 +9,8 @@ from functools import cache
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy import bindparam as _bindparam
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 
 from .db import Prepared, Tx
 from .tables import qualification_types as qt
@@ -18,6 +20,28 @@ from .tables import requesters, server_meta
 def bindparam(name: str):
     """A parameter given at execution time (not required when the statement is prepared)."""
     return _bindparam(name, required=False)
+
+
+class code_point_order(ColumnElement):
+    """A text column compared character by character (Unicode code points), the same on both databases:
+    SQLite's default BINARY collation does that already; PostgreSQL's default collation follows the
+    locale (which ignores punctuation and case in en_US), so there it is `COLLATE "C"`."""
+
+    inherit_cache = True
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(code_point_order)
+def _code_point_order(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(code_point_order, "postgresql")
+def _code_point_order_postgresql(element, compiler, **kw):
+    return compiler.process(element.column, **kw) + ' COLLATE "C"'
 
 
 def _insert_all(table, skip=()):
@@ -127,15 +151,22 @@ def dispose_qualification_type(tx: Tx, seq: int, now_ms: int) -> bool:
     return tx.rowcount(_dispose_type, {"b_seq": seq, "now": now_ms}) == 1
 
 
-@cache
-def _list_types(requestable_only: bool, owned: bool, searched: bool) -> Prepared:
-    conditions = [qt.c.seq > bindparam("after"), qt.c.status.in_(("Active", "Inactive"))]
+def _type_filters(requestable_only: bool, owned: bool, searched: bool) -> list:
+    """Which types a search shows: visible ones (never Disposing); with `requestable_only`, Active
+    requestable ones; with `owned`, the caller's; with `searched`, those matching the pattern."""
+    conditions = [qt.c.status.in_(("Active", "Inactive"))]
     if requestable_only:
         conditions += [qt.c.is_requestable.is_(True), qt.c.status == "Active"]
     if owned:
         conditions.append(qt.c.owner_id == bindparam("owner"))
     if searched:
         conditions.append(qt.c.search_text.like(bindparam("pattern"), escape="\\"))
+    return conditions
+
+
+@cache
+def _list_types(requestable_only: bool, owned: bool, searched: bool) -> Prepared:
+    conditions = [qt.c.seq > bindparam("after"), *_type_filters(requestable_only, owned, searched)]
     return Prepared(select(qt).where(and_(*conditions)).order_by(qt.c.seq).limit(bindparam("limit")))
 
 
@@ -143,9 +174,41 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _search_params(owner_id: str | None, query: str | None) -> dict:
+    return {"owner": owner_id, "pattern": f"%{_escape_like(query.casefold())}%" if query else None}
+
+
 def list_qualification_types(tx: Tx, *, after_seq: int, limit: int, requestable_only: bool,
                              owner_id: str | None, query: str | None) -> list[dict]:
     """One page of visible types in creation order (keyset pagination on `seq`)."""
-    params = {"after": after_seq, "limit": limit, "owner": owner_id,
-              "pattern": f"%{_escape_like(query.casefold())}%" if query else None}
+    params = {"after": after_seq, "limit": limit, **_search_params(owner_id, query)}
     return tx.all(_list_types(requestable_only, owner_id is not None, bool(query)), params)
+
+
+# Legacy SearchQualificationTypes pages by number and reports a total: a count and an OFFSET page sorted by
+# Name. (OFFSET costs grow with the page number, which the legacy API's page-number paging implies.)
+
+@cache
+def _count_types(requestable_only: bool, owned: bool, searched: bool) -> Prepared:
+    return Prepared(select(func.count()).select_from(qt).where(and_(*_type_filters(requestable_only, owned, searched))))
+
+
+@cache
+def _types_by_name(requestable_only: bool, owned: bool, searched: bool, descending: bool) -> Prepared:
+    name, seq = code_point_order(qt.c.name), qt.c.seq
+    order = (name.desc(), seq.desc()) if descending else (name, seq)
+    return Prepared(select(qt).where(and_(*_type_filters(requestable_only, owned, searched))).order_by(*order)
+                    .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def count_qualification_types(tx: Tx, *, requestable_only: bool, owner_id: str | None, query: str | None) -> int:
+    """How many types `qualification_types_by_name` pages through."""
+    return tx.scalar(_count_types(requestable_only, owner_id is not None, bool(query)), _search_params(owner_id, query))
+
+
+def qualification_types_by_name(tx: Tx, *, requestable_only: bool, owner_id: str | None, query: str | None,
+                                descending: bool, offset: int, limit: int) -> list[dict]:
+    """The same types as `list_qualification_types`, sorted by Name (code-point order; ties in creation
+    order), `limit` of them from `offset`."""
+    params = {"offset": offset, "limit": limit, **_search_params(owner_id, query)}
+    return tx.all(_types_by_name(requestable_only, owner_id is not None, bool(query), descending), params)

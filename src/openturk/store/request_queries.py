@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 
 from .db import Prepared, Tx
 from .queries import bindparam
@@ -84,6 +84,39 @@ def pending_requests(tx: Tx, *, owner_id: str, type_id: str | None, after: tuple
     """One page of requests waiting for the owner, in SubmitTime order (keyset on (submit_ms, seq))."""
     return tx.all(_pending(type_id is not None), {"owner": owner_id, "type": type_id, "after_ms": after[0],
                                                   "after_seq": after[1], "limit": limit})
+
+
+# Legacy GetQualificationRequests pages by number, reports a total and sorts by SubmitTime or
+# QualificationTypeId, either way.
+
+def _pending_filter(by_type: bool):
+    owner_or_type = qr.c.qualification_type_id == bindparam("type") if by_type else qr.c.owner_id == bindparam("owner")
+    return and_(owner_or_type, qr.c.status == "Pending")
+
+
+@cache
+def _count_pending(by_type: bool) -> Prepared:
+    return Prepared(select(func.count()).select_from(qr).where(_pending_filter(by_type)))
+
+
+@cache
+def _pending_at(by_type: bool, by_type_id: bool, descending: bool) -> Prepared:
+    columns = ((qr.c.qualification_type_id,) if by_type_id else ()) + (qr.c.submit_ms, qr.c.seq)
+    order = [c.desc() for c in columns] if descending else list(columns)
+    return Prepared(select(qr).where(_pending_filter(by_type)).order_by(*order)
+                    .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def count_pending_requests(tx: Tx, *, owner_id: str, type_id: str | None) -> int:
+    return tx.scalar(_count_pending(type_id is not None), {"owner": owner_id, "type": type_id})
+
+
+def pending_requests_at(tx: Tx, *, owner_id: str, type_id: str | None, by_type_id: bool, descending: bool,
+                        offset: int, limit: int) -> list[dict]:
+    """`limit` of the requests waiting for the owner from `offset`, in SubmitTime order (or by
+    QualificationTypeId, then SubmitTime), ascending or descending."""
+    return tx.all(_pending_at(type_id is not None, by_type_id, descending),
+                  {"owner": owner_id, "type": type_id, "offset": offset, "limit": limit})
 
 
 def worker_requests(tx: Tx, worker_id: str, *, before_seq: int, limit: int) -> list[dict]:

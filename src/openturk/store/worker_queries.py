@@ -102,6 +102,23 @@ def holders(tx: Tx, type_id: str, status: str, after_seq: int, limit: int) -> li
     return tx.all(_holders, {"type": type_id, "status": status, "after": after_seq, "limit": limit})
 
 
+# Legacy GetQualificationsForQualificationType pages by number and reports a total (same order as `holders`).
+_count_holders = Prepared(select(func.count()).select_from(quals)
+                          .where(quals.c.qualification_type_id == bindparam("type"), quals.c.status == bindparam("status")))
+_holders_at = Prepared(select(quals).where(quals.c.qualification_type_id == bindparam("type"),
+                                           quals.c.status == bindparam("status"))
+                       .order_by(quals.c.seq).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def count_holders(tx: Tx, type_id: str, status: str) -> int:
+    return tx.scalar(_count_holders, {"type": type_id, "status": status})
+
+
+def holders_at(tx: Tx, type_id: str, status: str, offset: int, limit: int) -> list[dict]:
+    """`limit` of a type's qualifications in one status from `offset`, in order of first grant."""
+    return tx.all(_holders_at, {"type": type_id, "status": status, "offset": offset, "limit": limit})
+
+
 # -- history and inbox ------------------------------------------------------------------------------
 
 _insert_history = _insert(history, ("qualification_type_id", "worker_id", "at_ms", "event", "old_status",
@@ -170,6 +187,16 @@ def count_blocks(tx: Tx, requester_id: str) -> int:
 
 def list_blocks(tx: Tx, requester_id: str, after_seq: int, limit: int) -> list[dict]:
     return tx.all(_list_blocks, {"requester": requester_id, "after": after_seq, "limit": limit})
+
+
+_blocks_at = Prepared(select(blocks).where(blocks.c.requester_id == bindparam("requester"))
+                      .order_by(blocks.c.seq).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def blocks_at(tx: Tx, requester_id: str, offset: int, limit: int) -> list[dict]:
+    """Legacy GetBlockedWorkers: `limit` of the requester's blocks from `offset`, in the order they were made
+    (`count_blocks` gives the total)."""
+    return tx.all(_blocks_at, {"requester": requester_id, "offset": offset, "limit": limit})
 
 
 _worker_quals = Prepared(

@@ -3,7 +3,8 @@
 CLOCK_PATH (with `--test-clock`) moves business time for tests.
 
 The JSON API (POST / with X-Amz-Target) is the hot path and is dispatched straight to its raw ASGI
-handler; everything else goes through a Starlette router.
+handler; so is the legacy REST/XML API (any other POST /, GET / with an Operation parameter, /onca/xml);
+everything else goes through a Starlette router.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 from datetime import datetime, timezone
 
 from starlette.applications import Starlette
@@ -23,6 +25,7 @@ from ..service import Service
 from ..domain.requests import iso
 from ..ops.worker_actions import sweep
 from .execution import execute
+from .legacy_api import LegacyAPI
 from .requester_api import RequesterAPI
 from .worker_api import WorkerAPI
 
@@ -39,6 +42,18 @@ def _is_json_api(scope) -> bool:
     return False
 
 
+_OPERATION_PARAMETER = re.compile(rb"(?:^|&)Operation=")
+
+
+def _is_legacy_api(scope) -> bool:
+    """After `_is_json_api`: any other POST /, GET / with an Operation parameter, anything at /onca/xml."""
+    path, method = scope["path"], scope["method"]
+    if path == "/onca/xml":
+        return True
+    return path == "/" and (method == "POST" or (method == "GET" and bool(
+        _OPERATION_PARAMETER.search(scope.get("query_string", b"")))))
+
+
 class OpenTurkApp:
     def __init__(self, settings: Settings, service: Service | None = None, clock=None):
         self.settings = settings
@@ -46,6 +61,7 @@ class OpenTurkApp:
         self._clock = clock
         self.service: Service | None = service
         self.requester_api: RequesterAPI | None = None
+        self.legacy_api: LegacyAPI | None = None
         routes = [Route("/healthz", self.healthz, methods=["GET", "HEAD"]), *WorkerAPI(self).routes()]
         if settings.test_clock:
             routes.append(Route(CLOCK_PATH, self.move_clock, methods=["GET", "POST"]))
@@ -57,6 +73,7 @@ class OpenTurkApp:
     def _ready(self, service: Service) -> None:
         self.service = service
         self.requester_api = RequesterAPI(service)
+        self.legacy_api = LegacyAPI(service)
 
     async def move_clock(self, request: Request):
         """`--test-clock` only, loopback only: GET reads, POST {"advance_seconds": N} or {"now": ISO} moves
@@ -92,6 +109,8 @@ class OpenTurkApp:
         if kind == "http":
             if self.requester_api is not None and _is_json_api(scope):
                 await self.requester_api(scope, receive, send)
+            elif self.legacy_api is not None and _is_legacy_api(scope):
+                await self.legacy_api(scope, receive, send)
             else:
                 await self.router(scope, receive, send)
         elif kind == "lifespan":

@@ -1,0 +1,112 @@
+"""The XML envelope, compared byte for byte (ids, times, counts and the epoch-ms suffix masked) with the
+responses MTurk really sent (../shared/reference/examples/legacy-xml)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..api.helpers import answer_key, question_form
+
+from .helpers import call, capture, error_code, shape, text, xml
+
+# The values of the captured type (formious, 2015), so that everything but ids and times is comparable.
+CAPTURED_TYPE = {"Name": "Test qualification 1", "Description": "My first qualification type (it's temporary)",
+                 "Keywords": "test,autogrant", "QualificationTypeStatus": "Active", "RetryDelayInSeconds": "1800",
+                 "AutoGranted": "true", "AutoGrantedValue": "1"}
+
+
+@pytest.fixture
+def creds(server):
+    return server.new_requester("legacy")
+
+
+def create(server, creds, **params) -> str:
+    response = call(server.endpoint, creds, "CreateQualificationType", {**CAPTURED_TYPE, **params})
+    assert error_code(response) is None, response.text
+    return text(response, "QualificationType/QualificationTypeId")
+
+
+def test_create_qualification_type_is_the_captured_response(server, creds):
+    response = call(server.endpoint, creds, "CreateQualificationType", CAPTURED_TYPE)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/xml")
+    assert shape(response) == capture("formious-2015-CreateQualificationType-success.xml")
+
+
+def test_a_duplicate_name_is_the_captured_error(server, creds):
+    create(server, creds)
+    response = call(server.endpoint, creds, "CreateQualificationType", CAPTURED_TYPE)
+    assert response.status_code == 200
+    assert shape(response) == capture("formious-2015-CreateQualificationType-QualificationTypeAlreadyExists.xml")
+
+
+def test_dispose_and_dispose_again_are_the_captured_responses(server, creds):
+    type_id = create(server, creds)
+    first = call(server.endpoint, creds, "DisposeQualificationType", {"QualificationTypeId": type_id})
+    assert shape(first) == capture("formious-2015-DisposeQualificationType-success.xml")
+    again = call(server.endpoint, creds, "DisposeQualificationType", {"QualificationTypeId": type_id})
+    assert again.status_code == 200
+    assert shape(again) == capture("formious-2015-DisposeQualificationType-InvalidQualificationTypeState.xml")
+
+
+def test_get_qualifications_for_qualification_type_is_the_captured_response(server, creds):
+    """The capture lists 20 holders, its source abbreviated to 2: two holders here, counts masked."""
+    type_id = create(server, creds)
+    for worker in ("AHM21AWBZPEJNM", "APOLZKWYE7JF6B"):
+        assigned = call(server.endpoint, creds, "AssignQualification",
+                        {"QualificationTypeId": type_id, "WorkerId": worker, "IntegerValue": "1"})
+        assert error_code(assigned) is None
+    response = call(server.endpoint, creds, "GetQualificationsForQualificationType", {"QualificationTypeId": type_id})
+    assert shape(response) == capture("formious-2015-GetQualificationsForQualificationType-success.xml")
+    assert text(response, ".//NumResults") == text(response, ".//TotalNumResults") == "2"
+
+
+def test_an_unknown_access_key_is_the_captured_not_authorized(server, creds):
+    stranger = {"AccessKeyId": "AKIANOSUCHKEY0000000", "SecretAccessKey": "x"}
+    response = call(server.endpoint, stranger, "GetAccountBalance")
+    assert response.status_code == 200
+    assert shape(response) == capture("boto-issue-2247-GetAccountBalance-AWS.NotAuthorized-http200.xml")
+
+
+def test_success_has_no_whitespace_between_request_and_is_valid(server, creds):
+    """MTurkR finds validity by searching for `<Request><IsValid>`."""
+    response = call(server.endpoint, creds, "GetAccountBalance")
+    assert b"<Request><IsValid>True</IsValid></Request>" in response.content
+    assert b"\n" not in response.content.split(b"\n", 1)[1]
+    assert text(response, "GetAccountBalanceResult/AvailableBalance/Amount") == "10000.00"
+
+
+def test_errors_are_inside_request_with_is_valid_false_and_a_message_suffix(server, creds):
+    response = call(server.endpoint, creds, "GetQualificationType", {"QualificationTypeId": "NOSUCHTYPE1234567890"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<QualificationType><Request><IsValid>False</IsValid><Errors><Error>" in body
+    assert error_code(response) == "AWS.MechanicalTurk.QualificationTypeDoesNotExist"
+    message = text(response, ".//Errors/Error/Message")
+    assert message.startswith("You requested a QualificationType that does not exist.")
+    assert message.rsplit(" ", 1)[1].strip("()").isdigit() and len(message.rsplit(" ", 1)[1]) == 15
+
+
+def test_text_is_escaped_and_times_are_utc_seconds(server, creds):
+    type_id = create(server, creds, Name="<Fish & Chips>", Description='a "quoted" <b>description</b>\r\nline 2')
+    response = call(server.endpoint, creds, "GetQualificationType", {"QualificationTypeId": type_id})
+    assert b"<Name>&lt;Fish &amp; Chips&gt;</Name>" in response.content
+    assert text(response, "QualificationType/Description") == 'a "quoted" <b>description</b>\r\nline 2'
+    created = text(response, "QualificationType/CreationTime")
+    assert len(created) == 20 and created[10] == "T" and created.endswith("Z")
+
+
+def test_a_type_with_a_test_shows_it_in_schema_order(server, creds):
+    type_id = create(server, creds, Name="tested", AutoGranted="false", Test=question_form(),
+                     AnswerKey=answer_key(), TestDurationInSeconds="600")
+    response = call(server.endpoint, creds, "GetQualificationType", {"QualificationTypeId": type_id})
+    children = [child.tag for child in xml(response).find("QualificationType")]
+    assert children == ["Request", "QualificationTypeId", "CreationTime", "Name", "Description", "Keywords",
+                        "QualificationTypeStatus", "Test", "TestDurationInSeconds", "AnswerKey", "RetryDelayInSeconds",
+                        "AutoGranted"]
+    assert text(response, "QualificationType/Test") == question_form()
+
+
+def test_system_types_say_they_are_not_requestable(server, creds):
+    response = call(server.endpoint, creds, "GetQualificationType", {"QualificationTypeId": "00000000000000000071"})
+    assert text(response, "QualificationType/IsRequestable") == "false"
