@@ -17,7 +17,6 @@ import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Union
 
 from .. import errors
 from . import safe_parse, writer
@@ -74,7 +73,7 @@ class RangeMapping:
     out_of_range_qualification_value: int
 
 
-QualificationValueMapping = Union[PercentageMapping, ScaleMapping, RangeMapping]
+QualificationValueMapping = PercentageMapping | ScaleMapping | RangeMapping
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from functools import cached_property
 from .. import errors
 from . import writer
 from .questionform import FileUploadAnswer, FreeTextAnswer, QuestionForm, SelectionAnswer
-from .schema import POSITIVE_INTEGER, STRING, Complex, Context, choice, many, optional, read_document, seq, show
+from .schema import (POSITIVE_INTEGER, STRING, Complex, Context, choice, many, optional, read_document, seq,
+                     show)
 from .schema import Element as E
 
 NAMESPACE = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Union
 
 from . import writer
 from .safe_parse import QUESTION_FORM_NAMESPACES
@@ -103,7 +102,7 @@ class Application:
     content: JavaApplet | Flash
 
 
-Content = Union[Title, Text, List, FormattedContent, Binary, EmbeddedBinary, Application]
+Content = Title | Text | List | FormattedContent | Binary | EmbeddedBinary | Application
 
 
 # -- answer specifications --------------------------------------------------------------------------
@@ -191,7 +190,7 @@ class FileUploadAnswer:
     min_file_size_in_bytes: int
 
 
-AnswerSpecification = Union[FreeTextAnswer, SelectionAnswer, FileUploadAnswer]
+AnswerSpecification = FreeTextAnswer | SelectionAnswer | FileUploadAnswer
 
 
 # -- the form -----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ a Glushkov automaton (the XSD's "unique particle attribution" rule makes it dete
 an element's children is one dictionary look-up per child, and an error can say exactly which element
 was unexpected and what was expected instead.
 
-`validate` walks a parsed document once: it checks every element against its declaration and hands
+`read_document` walks a parsed document once: it checks every element against its declaration and hands
 the children's values to the type's builder, so the same walk produces the model. Schema errors stop
 the walk at once (`AWS.MechanicalTurk.XMLParseError`, naming the line, the element and the reason, the
 first one in document order). Rule problems (rules beyond the schema) found while building are only
@@ -17,170 +17,21 @@ official XSDs (lxml's XMLSchema) on a generated corpus of valid and broken docum
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from .. import errors
 from . import safe_parse
+from .types import (BOOLEAN, DOUBLE, FILE_SIZE, INT, MAX_DIGITS, NON_NEGATIVE_INTEGER,  # noqa: F401
+                    POSITIVE_INTEGER, STRING, URL, XML_WHITESPACE, Invalid, Simple, TooLarge, collapse,
+                    enumeration, integer_type)
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 # XSD lets these two hints appear on any element; openturk ignores them, as lxml does. (xsi:type and
 # xsi:nil would change how an element is validated: openturk refuses them, see docs/compatibility.md.)
 XSI_ALLOWED = frozenset({XSI + "schemaLocation", XSI + "noNamespaceSchemaLocation"})
-XML_WHITESPACE = " \t\r\n"
-MAX_DIGITS = 18         # openturk choice: unbounded XSD integers are limited to 18 digits (a rule, not schema)
 SHOW_CHARS = 40
-
-
-class Invalid(ValueError):
-    """A lexical value that its simple type does not allow (the message is the reason)."""
-
-
-# -- simple types ---------------------------------------------------------------------------------
-
-_COLLAPSE = re.compile(r"[ \t\r\n]+")
-
-
-def collapse(text: str) -> str:
-    """XSD whiteSpace="collapse": runs of whitespace become one space, leading and trailing go."""
-    return _COLLAPSE.sub(" ", text).strip(" ")
-
-
-@dataclass(frozen=True)
-class Simple:
-    """An XSD simple type: `parse(lexical) -> value` raises Invalid for values outside the type."""
-
-    name: str
-    parse: Callable[[str], Any]
-    collapse: bool = True
-
-    def value(self, text: str) -> Any:
-        return self.parse(collapse(text) if self.collapse else text)
-
-
-_INTEGER = re.compile(r"([+-]?)0*([0-9]+)")
-
-
-def _integer(text: str, minimum: int | None, maximum: int | None, type_name: str) -> int:
-    match = _INTEGER.fullmatch(text)
-    if match is None:
-        raise Invalid(f"it is not a whole number ({type_name})")
-    sign, digits = match.groups()
-    if len(digits) > MAX_DIGITS:
-        # Valid for the XSD (unbounded integer), and still out of range for every value MTurk uses; a
-        # rule problem is recorded by the caller when it sees TooLarge.
-        if maximum is not None and sign != "-":
-            raise Invalid(f"it is larger than {maximum}")
-        if minimum is not None and sign == "-":
-            raise Invalid(f"it is smaller than {minimum}")
-        return TooLarge(sign + digits)
-    value = int(digits)
-    if sign == "-":
-        value = -value
-    if minimum is not None and value < minimum:
-        raise Invalid(f"it is smaller than {minimum}" if minimum not in (0, 1)
-                      else f"it must be {'positive' if minimum == 1 else 'zero or positive'}")
-    if maximum is not None and value > maximum:
-        raise Invalid(f"it is larger than {maximum}")
-    return value
-
-
-class TooLarge(int):
-    """An integer the XSD allows but openturk does not (more than MAX_DIGITS digits). The walk records
-    a rule problem for it, so its stand-in value (0) never reaches a model that is returned."""
-
-    def __new__(cls, digits: str):
-        obj = super().__new__(cls, 0)
-        obj.digits = digits
-        return obj
-
-
-def integer_type(name: str, minimum: int | None = None, maximum: int | None = None) -> Simple:
-    return Simple(name, lambda text: _integer(text, minimum, maximum, name))
-
-
-STRING = Simple("xs:string", lambda text: text, collapse=False)
-INT = integer_type("xs:int", -2**31, 2**31 - 1)
-NON_NEGATIVE_INTEGER = integer_type("xs:nonNegativeInteger", 0)
-POSITIVE_INTEGER = integer_type("xs:positiveInteger", 1)
-FILE_SIZE = integer_type("xs:positiveInteger up to 2000000000", 1, 2_000_000_000)
-
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-
-
-def _boolean(text: str) -> bool:
-    try:
-        return _BOOLEANS[text]
-    except KeyError:
-        raise Invalid("it must be true, false, 1 or 0 (xs:boolean)") from None
-
-
-BOOLEAN = Simple("xs:boolean", _boolean)
-
-# libxml2's lexical space for xs:double (what lxml's XMLSchema accepts): NaN, INF, -INF, or an optional
-# sign, digits with an optional point, and an optional exponent whose digits may be missing ("1e").
-_DOUBLE = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:[eE]([+-]?[0-9]*))?")
-
-
-def _double(text: str) -> Decimal:
-    # libxml2 skips leading whitespace but, for NaN and INF only, not trailing whitespace.
-    text = text.lstrip(XML_WHITESPACE)
-    if text == "NaN":
-        return Decimal("NaN")
-    if text in ("INF", "-INF"):
-        return Decimal(text.replace("INF", "Infinity"))
-    match = _DOUBLE.fullmatch(text.rstrip(XML_WHITESPACE))
-    if match is None:
-        raise Invalid("it is not a number (xs:double)")
-    mantissa, exponent = match.groups()
-    if exponent in (None, "", "+", "-"):
-        exponent = "0"
-    elif len(exponent.lstrip("+-0")) > 9:       # beyond Decimal's range: keep the sign, cap the size
-        exponent = ("-" if exponent.startswith("-") else "") + "999999999"
-    return Decimal(f"{mantissa}e{exponent}")
-
-
-DOUBLE = Simple("xs:double", _double, collapse=False)
-
-
-def enumeration(*values: str) -> Simple:
-    allowed = frozenset(values)
-    listing = ", ".join(values)
-
-    def parse(text: str) -> str:
-        if text not in allowed:
-            raise Invalid(f"it must be one of {listing}")
-        return text
-    return Simple("enumeration", parse, collapse=False)
-
-
-# xs:anyURI as libxml2 checks it: characters a URI may not hold (controls, space, non-ASCII, <>"{}|\^`')
-# are first replaced by "_", then the value must parse as an RFC 3986 reference. URLType adds the
-# pattern (http|https)://.* so only the "//authority" form matters here.
-_UNSAFE = re.compile(r"""[\x00-\x20\x7f-\U0010ffff<>"{}|\\^`']""")
-_PCT = r"%[0-9A-Fa-f]{2}"
-_UNRESERVED_SUB = r"A-Za-z0-9\-._~!$&()*+,;="
-_PCHAR = rf"(?:[{_UNRESERVED_SUB}:@]|{_PCT})"
-_HTTP_URL = re.compile(
-    rf"https?://(?:(?:[{_UNRESERVED_SUB}:]|{_PCT})*@)?"          # userinfo@
-    rf"(?:\[[^\]]*\]|(?:[{_UNRESERVED_SUB}]|{_PCT})*)"           # host (libxml2 takes any [...] literal)
-    r"(?::[0-9]+)?"                                               # :port
-    rf"(?:/{_PCHAR}*)*"                                           # path
-    rf"(?:\?(?:{_PCHAR}|[/?])*)?"                                 # ?query
-    rf"(?:#(?:{_PCHAR}|[/?\[\]])*)?")                             # #fragment
-
-
-def _url(text: str) -> str:
-    if not text.startswith(("http://", "https://")):
-        raise Invalid("it must start with http:// or https://")
-    if _HTTP_URL.fullmatch(_UNSAFE.sub("_", text)) is None:
-        raise Invalid("it is not a valid URL (xs:anyURI)")
-    return text
-
-
-URL = Simple("URLType", _url)
 
 
 # -- content models -------------------------------------------------------------------------------
@@ -191,7 +42,7 @@ UNBOUNDED = None
 @dataclass(frozen=True)
 class Element:
     name: str
-    type: "Simple | Complex"
+    type: Simple | Complex
     min: int = 1
     max: int | None = 1
 
@@ -210,19 +61,19 @@ class Choice:
     max: int | None = 1
 
 
-def seq(*items, min: int = 1, max: int | None = 1) -> Sequence:  # noqa: A002 - XSD's own words
+def seq(*items, min: int = 1, max: int | None = 1) -> Sequence:
     return Sequence(tuple(items), min, max)
 
 
-def choice(*items, min: int = 1, max: int | None = 1) -> Choice:  # noqa: A002
+def choice(*items, min: int = 1, max: int | None = 1) -> Choice:
     return Choice(tuple(items), min, max)
 
 
-def optional(name: str, type_: "Simple | Complex") -> Element:
+def optional(name: str, type_: Simple | Complex) -> Element:
     return Element(name, type_, 0, 1)
 
 
-def many(name: str, type_: "Simple | Complex", min: int = 0) -> Element:  # noqa: A002
+def many(name: str, type_: Simple | Complex, min: int = 0) -> Element:
     return Element(name, type_, min, UNBOUNDED)
 
 
@@ -331,7 +182,7 @@ class Context:
     """One validation: the parameter named in errors, the document's namespace and the rule problems
     recorded so far. `options` carries what builders need to know (e.g. "qualification test")."""
 
-    __slots__ = ("param", "namespace", "prefix", "problems", "hints", "options")
+    __slots__ = ("hints", "namespace", "options", "param", "prefix", "problems")
 
     def __init__(self, param: str, namespace: str, hints: dict[str, str] | None = None, **options):
         self.param = param
@@ -356,7 +207,7 @@ class Context:
                 raise errors.xhtml_parse_error(self.param, text)
             raise errors.invalid_value(self.param, text)
 
-    def too_large(self, line: int | None, what: str, value: "TooLarge") -> None:
+    def too_large(self, line: int | None, what: str, value: TooLarge) -> None:
         self.problem(line, f"{what}: {show(value.digits)} is too large (openturk accepts at most "
                            f"{MAX_DIGITS} digits)")
 
@@ -375,7 +226,7 @@ def _name_of(ctx: Context, tag: str) -> str:
     return f"{tag} (in no namespace)"
 
 
-def validate(ctx: Context, element, type_: "Simple | Complex", name: str) -> Any:
+def validate(ctx: Context, element, type_: Simple | Complex, name: str) -> Any:
     """Check `element` (already known to be named `name` in the document's namespace) against its
     type and return its value: the builder's result for a complex type, the parsed value for a simple one."""
     if type_.__class__ is Simple:

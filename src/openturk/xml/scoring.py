@@ -62,7 +62,7 @@ class Score:
                 "MatchedRange": self.matched_range, "Breakdown": [q.to_dict() for q in self.breakdown]}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Score":
+    def from_dict(cls, data: dict) -> Score:
         breakdown = [QuestionScore(q["QuestionIdentifier"], tuple(q["Selected"]), q["MatchedOption"], q["Points"])
                      for q in data["Breakdown"]]
         return cls(data["Value"], data["Total"], breakdown, data.get("Mapping"), data.get("MatchedRange"))

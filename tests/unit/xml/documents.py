@@ -21,7 +21,7 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 @dataclass
 class Node:
     name: str
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     text: str | None = None                 # a leaf's text (None: an element with children)
     attrs: dict[str, str] = field(default_factory=dict)
     cdata: bool = False
@@ -191,7 +191,7 @@ def selection_answer(draw) -> Node:
     count = draw(st.integers(1, 4))
     other = draw(st.booleans())
     choices = count + other
-    low = draw(st.sampled_from([None, *range(0, choices + 1)]))
+    low = draw(st.sampled_from([None, *range(choices + 1)]))
     effective_low = 1 if low is None else low
     high = draw(st.sampled_from([None, *range(max(1, effective_low), choices + 2)]))
     if high is None and effective_low > 1:

@@ -13,8 +13,16 @@ from openturk.xml.checking import check_answers
 from openturk.xml.questionform import parse_question_form
 from openturk.xml.scoring import score
 
-from .support import (INVALID, XHTML_PARSE_ERROR, XML_PARSE_ERROR, error_of, example, examples, line_of,
-                      oracle_valid)
+from .support import (
+    INVALID,
+    XHTML_PARSE_ERROR,
+    XML_PARSE_ERROR,
+    error_of,
+    example,
+    examples,
+    line_of,
+    oracle_valid,
+)
 
 MTURKR_TEST = "questionform/mturkr-qualificationtest1.xml"
 MTURKR_KEY = "answerkey/mturkr-answerkey1.xml"
