@@ -99,7 +99,7 @@ def parse_answer_key(text: str, param: str = "AnswerKey") -> AnswerKey:
     return _parse_cached(text, param)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=128)
 def _parse_cached(text: str, param: str) -> AnswerKey:
     return read_document(param, text, "AnswerKey", safe_parse.ANSWER_KEY_NAMESPACES, lambda namespace: GRAMMAR)
 

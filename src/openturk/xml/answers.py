@@ -96,7 +96,7 @@ def parse_answers(text: str, param: str = "Answer") -> QuestionFormAnswers:
     return _parse_cached(text, param)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)
 def _parse_cached(text: str, param: str) -> QuestionFormAnswers:
     return read_document(param, text, "QuestionFormAnswers", ANSWERS_NAMESPACES, lambda namespace: GRAMMAR,
                          limit=MAX_ANSWERS_BYTES)

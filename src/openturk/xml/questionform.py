@@ -241,7 +241,7 @@ def parse_question_form(text: str, param: str = "Test", *, qualification_test: b
     return _parse_cached(text, param, qualification_test)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=128)
 def _parse_cached(text: str, param: str, qualification_test: bool) -> QuestionForm:
     from .questionform_grammar import read
     return read(text, param, qualification_test)

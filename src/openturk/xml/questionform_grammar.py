@@ -41,8 +41,13 @@ def _fields(kids) -> dict:
 
 def _check_url(ctx: Context, line: int, element: str, url: str) -> None:
     """'DataURL ... contains a valid HTTP URL': beyond the XSD's pattern, a host and no spaces."""
-    parts = urlsplit(url)
-    if not parts.hostname or any(c.isspace() or ord(c) < 32 for c in url):
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port        # both raise ValueError for a malformed authority
+    except ValueError as exc:
+        ctx.problem(line, f"element {element}: {show(url)} is not a valid http(s) URL ({exc})")
+        return
+    if not host or any(c.isspace() or ord(c) < 32 for c in url):
         ctx.problem(line, f"element {element}: {show(url)} is not an http(s) URL with a host and without spaces")
 
 

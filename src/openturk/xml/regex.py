@@ -79,5 +79,5 @@ def compile_js(pattern: str, flags: str = "") -> re.Pattern:
         value |= FLAGS[flag]
     try:
         return re.compile(translate(pattern, "m" in flags), value)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError, ValueError) as exc:
         raise RegexError(f"is not a regular expression openturk can run: {exc}") from None

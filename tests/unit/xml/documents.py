@@ -321,9 +321,11 @@ NAMES = ["QuestionForm", "Overview", "Question", "QuestionIdentifier", "DisplayN
          "UploadedFileSizeInBytes", "UploadedFileKey", "Bogus", "questionidentifier"]
 BAD_VALUES = ["", " ", "abc", "-1", "0", "1", "+7", "-0", "1.5", "2147483648", "-2147483649", "99999999999999999999",
               "2000000001", "TRUE", "true", "yes", "radio", "image ", " image", "checkbox", "ftp://x", "http://",
-              "http://x:", "http://x/%zz", "http://a b", "HTTP://x", "NaN", "INF", "+INF", "1e", ".", "1e5", "\n5\n"]
+              "http://x:", "http://x/%zz", "http://a b", "HTTP://x", "http://[zz]/", "http://[a/b]", "http://x:99999/",
+              "NaN", "INF", "+INF", "1e", ".", "1e5", "\n5\n", "1e99999999999", "<p onclick='x'>p</p>", "&bogus;"]
 ATTRIBUTES = [("minValue", "3"), ("minValue", "x"), ("maxValue", "2147483648"), ("minLength", "-1"),
-              ("maxLength", "0"), ("regex", "a"), ("errorText", "e"), ("flags", "i"), ("foo", "1"),
+              ("maxLength", "0"), ("regex", "a"), ("regex", "a{4294967296}"), ("regex", "(" * 1000 + ")" * 1000),
+              ("regex", "[z-a]"), ("errorText", "e"), ("flags", "i"), ("flags", "q"), ("foo", "1"),
               ("{xsi}schemaLocation", "a b"), ("{xsi}type", "x"), ("{xml}lang", "en")]
 MUTATIONS = ["delete", "duplicate", "swap", "insert", "rename", "namespace", "text", "whitespace", "value",
              "add attribute", "drop attribute", "child in leaf", "comment"]
