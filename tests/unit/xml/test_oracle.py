@@ -150,3 +150,27 @@ def test_simple_types_get_the_xsd_verdict(prefix, url_pieces, number_pieces):
         except schema.Invalid:
             ours = False
         assert ours == xsd.validate(etree.ElementTree(element)), (simple.name, text)
+
+
+# -- robustness: whatever the text, a model or a TurkError ----------------------------------------------------
+
+EDIT_PIECES = st.sampled_from(["<", ">", "&", "&amp;", "]]>", "<![CDATA[", "\"", "'", "=", "/", "x", " ", "\n",
+                               "<Bogus/>", "</Question>", "<Question>", "http://[zz]", "-", "9" * 30, "é", "\t",
+                               "<!-- -->", "<?pi?>", "xmlns=\"urn:x\"", "NaN", "&nbsp;"])
+
+
+@settings(VALID, max_examples=300)
+@given(st.sampled_from(["questionform/mturkr-qualificationtest1.xml", "questionform/aws-doc-tictactoe-questionform.xml",
+                        "answerkey/mturkr-answerkey1.xml", "answers/aws-doc-questionformanswers-example.xml"]),
+       st.lists(st.tuples(st.floats(0, 1), st.integers(0, 3), EDIT_PIECES), min_size=1, max_size=4))
+def test_arbitrary_edits_never_crash_the_parsers(name, edits):
+    from .support import example
+    text = example(name)
+    for where, remove, piece in edits:
+        at = int(where * len(text))
+        text = text[:at] + piece + text[at + remove:]
+    for parse in (any_form, parse_answer_key, parse_answers):
+        try:
+            parse(text)
+        except TurkError:
+            pass
