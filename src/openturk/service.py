@@ -15,6 +15,7 @@ from .store import queries
 from .store.db import Database
 
 PAGINATION_KEY = "pagination_key"
+SESSION_KEY = "session_key"
 CREDENTIAL_CACHE_SECONDS = 30.0
 
 
@@ -30,6 +31,7 @@ class Service:
     db: Database
     clock: object
     token_key: bytes = b""
+    session_key: bytes = b""       # signs the web pages' session cookies (shared by every process)
     wall_clock: SystemClock = field(default_factory=SystemClock)
     _credentials: dict = field(default_factory=dict)
     _workers: dict = field(default_factory=dict)
@@ -41,6 +43,7 @@ class Service:
         clock = clock or (SharedMovableClock(db) if settings.test_clock else SystemClock())
         service = cls(settings, db, clock)
         service.token_key = bytes.fromhex(ensure_meta(db, PAGINATION_KEY, lambda: secrets.token_hex(32)))
+        service.session_key = session_key(db)
         return service
 
     def credentials(self, access_key_id: str) -> Credentials | None:
@@ -88,6 +91,12 @@ def ensure_meta(db: Database, key: str, make) -> str:
         queries.insert_meta(conn, key, make())   # False if another process was first: fine
     with db.transaction(write=False) as conn:
         return queries.get_meta(conn, key)
+
+
+def session_key(db: Database) -> bytes:
+    """The key that signs the web pages' session cookies: made once and kept in the database, so that every
+    server process accepts the cookies of the others."""
+    return bytes.fromhex(ensure_meta(db, SESSION_KEY, lambda: secrets.token_hex(32)))
 
 
 def add_requester(tx, name: str, now_ms: int, balance: str | None = None) -> dict:

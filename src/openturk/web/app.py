@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from ..config import Settings
 from ..service import Service
@@ -26,6 +26,7 @@ from ..domain.requests import iso
 from ..ops.worker_actions import sweep
 from .execution import execute
 from .legacy_api import LegacyAPI
+from .pages import STATIC_PATH, RequesterPages, SecurityHeaders, WorkerPages, static_files
 from .requester_api import RequesterAPI
 from .worker_api import WorkerAPI
 
@@ -63,9 +64,12 @@ class OpenTurkApp:
         self.requester_api: RequesterAPI | None = None
         self.legacy_api: LegacyAPI | None = None
         routes = [Route("/healthz", self.healthz, methods=["GET", "HEAD"]), *WorkerAPI(self).routes()]
+        routes += [*WorkerPages(self).routes(), *RequesterPages(self).routes(),
+                   Mount(STATIC_PATH, static_files(), name="static")]
         if settings.test_clock:
             routes.append(Route(CLOCK_PATH, self.move_clock, methods=["GET", "POST"]))
-        self.router = Starlette(routes=routes)
+        # Security headers (CSP, X-Frame-Options, nosniff, Referrer-Policy) on everything the router answers.
+        self.router = SecurityHeaders(Starlette(routes=routes))
         self._sweeper: asyncio.Task | None = None
         if service is not None:
             self._ready(service)
