@@ -93,7 +93,7 @@ def query_string(**params) -> str:
 
 environment.filters.update(when=when, duration=duration)
 environment.globals.update(kind=lambda item: item.__class__.__name__, query_string=query_string,
-                           sanitise=render.sanitise_xhtml, safe_url=render.safe_media_url,
+                           sanitise=lambda content: render.sanitise_xhtml(content), safe_url=render.safe_media_url,
                            widget=render.selection_widget, hints=render.answer_hints, CSRF_FIELD=CSRF_FIELD)
 
 

@@ -117,7 +117,7 @@ def selection_widget(spec: SelectionAnswer) -> Widget:
 
 def answer_hints(spec, required: bool) -> list[str]:
     """What the worker is asked for, in words (the server checks it: openturk.xml.checking)."""
-    hints = ["Required."] if required else []
+    hints = []          # "required" is in the question's legend
     if isinstance(spec, SelectionAnswer):
         low, high = spec.min_selections, spec.max_selections
         if high > 1 or low != 1:
