@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -233,3 +234,17 @@ def test_what_boto3_made_is_visible_to_boto2(run, setup):
     assert boto3_type["QualificationTypeId"] == setup["boto3_type"] and boto3_type["Keywords"] == "boto3"
     score = item(run, "score_boto3_worker")
     assert (score["SubjectId"], score["IntegerValue"]) == (setup["workers"]["w5"].worker_id, "3")
+
+
+def test_readme_boto2_example_runs(server, boto2_python, tmp_path):
+    """The README's boto 2 example, as written (only the port changed), in the boto 2 virtualenv."""
+    readme = (ROOT / "README.md").read_text()
+    code = re.search(r"## Use it from boto 2.*?```python\n(.*?)```", readme, re.S).group(1)
+    creds = server.new_requester("readme")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "OPENTURK_", "BOTO"))}
+    env.update(BOTO_CONFIG=os.devnull, BOTO_PATH=os.devnull, AWS_ACCESS_KEY_ID=creds["AccessKeyId"],
+               AWS_SECRET_ACCESS_KEY=creds["SecretAccessKey"], PYTHONWARNINGS="ignore")
+    proc = subprocess.run([boto2_python, "-c", code.replace("port=8080", f"port={server.port}")], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=DRIVER_TIMEOUT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["[$10,000.00]", "80"]
