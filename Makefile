@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The browser tests (tests/web) drive Debian's chromium with Playwright; no browser is ever downloaded.
+CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
 ARGS ?=
 
@@ -14,19 +16,25 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "tests/web needs Debian's chromium: run 'sudo apt-get update && sudo apt-get install -y chromium'" >&2; exit 1; fi
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
 serve: $(STAMP)
 	$(VENV)/bin/openturk serve $(ARGS)
 
 # The whole suite on SQLite, then everything that touches a database again on a throwaway PostgreSQL.
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests
 
-test-postgres: $(STAMP)
-	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/cli tests/db tests/clients tests/legacy
+test-postgres: $(STAMP) $(CHROMIUM)
+	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/cli tests/db tests/clients tests/legacy tests/web
 
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)
