@@ -3,11 +3,16 @@ responses MTurk really sent (../shared/reference/examples/legacy-xml)."""
 
 from __future__ import annotations
 
+import asyncio
+from urllib.parse import urlencode
+
+import httpx
 import pytest
 
-from ..api.helpers import answer_key, question_form
+from openturk.web.legacy_api import LegacyAPI
 
-from .helpers import call, capture, error_code, shape, text, xml
+from ..api.helpers import answer_key, question_form
+from .helpers import FORM, call, capture, error_code, shape, signed, text, xml
 
 # The values of the captured type (formious, 2015), so that everything but ids and times is comparable.
 CAPTURED_TYPE = {"Name": "Test qualification 1", "Description": "My first qualification type (it's temporary)",
@@ -110,3 +115,26 @@ def test_a_type_with_a_test_shows_it_in_schema_order(server, creds):
 def test_system_types_say_they_are_not_requestable(server, creds):
     response = call(server.endpoint, creds, "GetQualificationType", {"QualificationTypeId": "00000000000000000071"})
     assert text(response, "QualificationType/IsRequestable") == "false"
+
+
+def test_an_unexpected_failure_is_a_logged_503_service_unavailable(server, creds, caplog):
+    """A bug or a transient failure: HTTP 503 with the legacy AWS.ServiceUnavailable (clients retry it),
+    logged with the request id, never a traceback on the wire."""
+    api = LegacyAPI(server.service)
+
+    def broken(ctx):
+        raise RuntimeError("boom")
+    op, _fn, write = api.operations["GetAccountBalance"]
+    api.operations["GetAccountBalance"] = (op, broken, write)
+
+    async def send():
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.post("/", content=urlencode(signed(creds, "GetAccountBalance")).encode(),
+                                     headers={"Content-Type": FORM})
+    response = asyncio.run(send())
+    assert response.status_code == 503
+    assert error_code(response) == "AWS.ServiceUnavailable"
+    assert b"<GetAccountBalanceResult><Request><IsValid>False</IsValid><Errors>" in response.content
+    assert b"boom" not in response.content and b"Traceback" not in response.content
+    assert any("failed" in r.getMessage() and r.exc_info for r in caplog.records if r.name == "openturk.errors")
