@@ -106,6 +106,7 @@ def save_screenshot(page, name: str, mask=()) -> Path:
     pixels changed, so a test run leaves the committed pictures alone."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOTS / name
+    page.mouse.move(0, 0)                                       # no hover highlight in the picture
     data = page.screenshot(full_page=True, mask=list(mask), mask_color="#c9ced6", animations="disabled")
     if not target.exists() or target.read_bytes() != data:
         target.write_bytes(data)
