@@ -1,0 +1,63 @@
+"""Every page: one h1, a language, a label for every control, alt text for every image, unique ids, a skip
+link first in the tab order, and no sideways scrolling on a phone-sized screen."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import examples_dir, requester_sign_in, worker_sign_in
+
+CHECK = """() => {
+  const problems = [];
+  if (document.documentElement.lang !== "en") problems.push("no lang");
+  const h1 = document.querySelectorAll("h1").length;
+  if (h1 !== 1) problems.push(h1 + " h1 elements");
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.type === "hidden") continue;
+    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label")) problems.push("unlabelled " + el.outerHTML);
+  }
+  for (const img of document.querySelectorAll("img")) if (!img.hasAttribute("alt")) problems.push("no alt " + img.outerHTML);
+  const ids = {};
+  for (const el of document.querySelectorAll("[id]")) { if (ids[el.id]) problems.push("duplicate id " + el.id); ids[el.id] = 1; }
+  for (const b of document.querySelectorAll("button, a")) if (!b.textContent.trim() && !b.getAttribute("aria-label")) problems.push("empty " + b.outerHTML);
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push("scrolls sideways: " + document.documentElement.scrollWidth);
+  return problems;
+}"""
+
+
+def _check(page, path: str) -> None:
+    page.goto(path)
+    problems = page.evaluate(CHECK)
+    assert problems == [], (path, problems)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link", path
+
+
+def test_every_page_is_labelled_and_fits_a_phone(server, new_page, unique):
+    examples = examples_dir()
+    creds = server.new_requester("a11y")
+    client = server.client(creds)
+    type_id = client.create_qualification_type(
+        Name=unique, Description="d", QualificationTypeStatus="Active", RetryDelayInSeconds=60,
+        Test=(examples / "questionform" / "aws-doc-tictactoe-questionform.xml").read_text(),
+        TestDurationInSeconds=600)["QualificationType"]["QualificationTypeId"]
+    worker = server.create_worker()
+    client.associate_qualification_with_worker(QualificationTypeId=type_id, WorkerId=worker.worker_id,
+                                               IntegerValue=5)
+    request = worker.request(type_id)
+    for width in (1200, 390):
+        worker_page = new_page(width=width, height=800)
+        worker_sign_in(worker_page, worker)
+        for path in ("/worker/login", "/worker/types", f"/worker/requests/{request['QualificationRequestId']}/test",
+                     "/worker/requests", "/worker/qualifications", "/worker/messages"):
+            _check(worker_page, path)
+        requester_page = new_page(width=width, height=800)
+        requester_sign_in(requester_page, creds)
+        for path in ("/requester/types", "/requester/types/new", f"/requester/types/{type_id}",
+                     f"/requester/types/{type_id}/edit", f"/requester/types/{type_id}/preview",
+                     f"/requester/types/{type_id}/workers", f"/requester/types/{type_id}/workers/{worker.worker_id}"):
+            _check(requester_page, path)
+    worker.submit(request["QualificationRequestId"], {"nextmove": "B2", "likelytowin": ["likely"]})
+    _check(requester_page, "/requester/requests")
+    _check(worker_page, f"/worker/requests/{request['QualificationRequestId']}")
+    assert re.search("waiting for review", worker_page.content())
