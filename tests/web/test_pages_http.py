@@ -142,3 +142,38 @@ def test_static_files_and_the_worker_api_carry_the_security_headers(server, http
 
 def test_html_pages_are_not_cached(server, http):
     assert http.get("/worker/login").headers["cache-control"] == "no-store"
+
+
+def test_types_and_holders_page_through(server, http, unique):
+    client = server.client(server.new_requester())
+    for i in range(12):
+        client.create_qualification_type(Name=f"{unique} {i:02d}", Description="d", Keywords=unique,
+                                         QualificationTypeStatus="Active", AutoGranted=True)
+    _worker_session(http, server.create_worker())
+    first = http.get("/worker/types", params={"query": unique})
+    assert first.text.count('class="card"') == 10
+    next_url = re.search(r'<a href="([^"]+)" rel="next">Next page</a>', first.text).group(1).replace("&amp;", "&")
+    second = http.get(next_url)
+    assert second.text.count('class="card"') == 2 and 'rel="next"' not in second.text
+    assert "First page" in second.text
+    assert http.get("/worker/types", params={"query": unique, "per_page": 25}).text.count('class="card"') == 12
+
+    creds_http = httpx.Client(base_url=server.endpoint, timeout=30)
+    with creds_http:
+        owner = server.new_requester()
+        other = server.client(owner)
+        type_id = other.create_qualification_type(Name=unique, Description="d", QualificationTypeStatus="Active",
+                                                  AutoGranted=True)["QualificationType"]["QualificationTypeId"]
+        for n in range(27):
+            other.associate_qualification_with_worker(QualificationTypeId=type_id, WorkerId=f"AHOLDER{n:04d}",
+                                                      IntegerValue=n, SendNotification=False)
+        csrf = _csrf(creds_http.get("/requester/login").text)
+        creds_http.post("/requester/login", data={"csrf_token": csrf, "access_key_id": owner["AccessKeyId"],
+                                                  "secret_access_key": owner["SecretAccessKey"]})
+        page_one = creds_http.get(f"/requester/types/{type_id}/workers")
+        assert page_one.text.count("AHOLDER") >= 25 and "AHOLDER0026" not in page_one.text
+        next_url = re.search(r'<a href="([^"]+)" rel="next">', page_one.text).group(1).replace("&amp;", "&")
+        page_two = creds_http.get(next_url)
+        assert "AHOLDER0026" in page_two.text and "AHOLDER0000" not in page_two.text
+        revoked = creds_http.get(f"/requester/types/{type_id}/workers", params={"status": "Revoked"})
+        assert "No worker's qualification is revoked" in revoked.text
