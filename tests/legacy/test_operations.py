@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import httpx
 import pytest
 
 from .helpers import call, error_code, text, texts
@@ -230,3 +231,18 @@ def _history(server, type_id: str, worker_id: str) -> list[dict]:
     from openturk.store import worker_queries as wq
     with server.service.db.transaction(write=False) as tx:
         return wq.qualification_history(tx, type_id, worker_id)
+
+
+def test_the_worker_pages_show_what_the_legacy_api_made(server, creds, unique):
+    """The worker pages (landed after this API): a type created and a qualification assigned through the
+    legacy API are on the worker's pages."""
+    type_id = create(server, creds, f"{unique}-paged", Description="offered on the pages")
+    worker = server.create_worker()
+    ok(call(server.endpoint, creds, "AssignQualification", {"QualificationTypeId": type_id,
+                                                            "WorkerId": worker.worker_id, "IntegerValue": "77"}))
+    with httpx.Client(base_url=server.endpoint, follow_redirects=False, timeout=30) as http:
+        assert http.get("/worker/login", params={"token": worker.token}).status_code == 303
+        listing = http.get("/worker/types", params={"query": unique})
+        assert listing.status_code == 200 and f"{unique}-paged" in listing.text
+        held = http.get("/worker/qualifications")
+        assert held.status_code == 200 and f"{unique}-paged" in held.text and "77" in held.text
