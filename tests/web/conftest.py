@@ -53,8 +53,8 @@ def new_page(browser, server):
     """Pages in contexts of their own (a worker and a requester side by side), closed after the test."""
     contexts = []
 
-    def make(width: int = 1200, height: int = 900):
-        ctx = browser.new_context(base_url=server.endpoint, viewport={"width": width, "height": height})
+    def make(width: int = 1200, height: int = 900, **options):
+        ctx = browser.new_context(base_url=server.endpoint, viewport={"width": width, "height": height}, **options)
         ctx.set_default_timeout(10_000)
         ctx.route("**/*", _only_loopback)
         contexts.append(ctx)

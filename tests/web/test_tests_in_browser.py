@@ -176,6 +176,41 @@ def test_validation_errors_show_next_to_their_question(server, page, unique):
         assert text in answer
 
 
+def test_everything_works_without_javascript(server, new_page, unique):
+    page = new_page(java_script_enabled=False)
+    test = _form(_free_text("name", "Your name?", required=True),
+                 _selection("fruit", "Your favourite fruit", ["apple", "pear"], style="dropdown", required=True),
+                 _selection("langs", "Languages", ["en", "de", "fr"], style="checkbox", low=1, high=3, other=True))
+    creds = server.new_requester()
+    client = server.client(creds)
+    client.create_qualification_type(Name=unique, Description="d", QualificationTypeStatus="Active", Test=test,
+                                     TestDurationInSeconds=600)
+    worker = server.create_worker()
+    worker_sign_in(page, worker)
+    find_type(page, unique).get_by_role("button", name=re.compile("Take the test")).click()
+    expect(page.locator(".deadline-text")).to_contain_text("Submit by")
+    expect(page.locator(".countdown-live")).to_be_hidden()                  # no script: the deadline only
+    question(page, "name").get_by_label("Your answer").fill("Ada")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(question(page, "fruit").locator(".field-error")).to_contain_text("This question requires an answer.")
+    question(page, "fruit").get_by_label("Your answer").select_option("pear")
+    question(page, "langs").get_by_label("fr").check()
+    question(page, "langs").get_by_label("Other (your own answer)").fill("Basque")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.locator(".result")).to_contain_text("waiting for review")
+
+    reviewer = new_page(java_script_enabled=False)
+    requester_sign_in(reviewer, creds)
+    reviewer.goto("/requester/requests")
+    review = reviewer.locator("li.review", has_text=worker.worker_id)
+    expect(review.locator('fieldset[data-question-identifier="langs"] input[type="text"]')).to_have_value("Basque")
+    review.get_by_label("Reason").fill("Not this time.")
+    review.get_by_role("button", name=re.compile("^Reject")).click()
+    expect(reviewer.locator(".flash-ok")).to_have_text("Rejected 1 request.")
+    page.goto("/worker/messages")
+    expect(page.locator("li.card").first).to_contain_text("Not this time.")
+
+
 # -- documents ------------------------------------------------------------------------------------------
 
 def _form(*questions: str) -> str:
