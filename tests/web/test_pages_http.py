@@ -177,3 +177,24 @@ def test_types_and_holders_page_through(server, http, unique):
         assert "AHOLDER0026" in page_two.text and "AHOLDER0000" not in page_two.text
         revoked = creds_http.get(f"/requester/types/{type_id}/workers", params={"status": "Revoked"})
         assert "No worker's qualification is revoked" in revoked.text
+
+
+def test_malformed_forms_are_refused_not_crashed_on(server, http):
+    response = http.post("/worker/login", content=b"--x\r\nContent-Disposition: form-data\r\n\r\n--",
+                         headers={"content-type": "multipart/form-data; boundary=x"})
+    assert response.status_code in (400, 403)
+    response = http.post("/worker/login", content=b"a" * 1_100_000,
+                         headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+
+
+def test_the_session_cookie_stays_small(server, http):
+    worker = server.create_worker()
+    _worker_session(http, worker)
+    for _ in range(3):
+        http.get("/worker/types")
+    value = http.cookies.get("openturk_worker")
+    assert len(value) < 400
+    from itsdangerous import URLSafeTimedSerializer
+    data = URLSafeTimedSerializer(server.service.session_key, salt="openturk.worker-session").loads(value)
+    assert set(data) == {"csrf", "worker_id", "token_hash"}

@@ -19,6 +19,7 @@ import jinja2
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -219,6 +220,8 @@ class Pages:
             except FormTooLarge:
                 response = page.render("error.html", status=413, error=errors.invalid_value(
                     "form", f"the form is larger than {MAX_FORM_BYTES} bytes"))
+            except HTTPException as exc:            # a form the multipart parser refused
+                response = page.render("error.html", status=400, error=errors.invalid_value("form", str(exc.detail)))
             except Exception:
                 log.exception("page %s %s failed", request.method, request.url.path)
                 response = page.render("error.html", status=500, error=errors.service_fault())
@@ -227,7 +230,8 @@ class Pages:
 
     def _finish(self, page: PageRequest, response: Response) -> Response:
         session = page.session
-        if session.pop("new", False) or session.pop("dirty", False) or session.pop("replace", False):
+        changed = [session.pop(flag, False) for flag in ("new", "dirty", "replace")]
+        if any(changed):
             self.sessions.store(self.app.service, page.request, response, session)
         if session.get("signed_out"):
             response.delete_cookie(self.sessions.cookie, path=self.sessions.path)
