@@ -101,11 +101,14 @@ def question(page, identifier: str):
     return page.locator(f'fieldset.question[data-question-identifier="{identifier}"]')
 
 
-def save_screenshot(page, name: str, mask=()) -> Path:
+def save_screenshot(page, name: str, mask=(), texts: dict[str, str] | None = None) -> Path:
     """Take a screenshot into docs/screenshots/ (for the README); the file is rewritten only when its
-    pixels changed, so a test run leaves the committed pictures alone."""
+    pixels changed, so a test run leaves the committed pictures alone. What changes from run to run is
+    masked (times: digits have one width) or, in `texts`, given a fixed text (selector → text)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOTS / name
+    for selector, text in (texts or {}).items():
+        page.eval_on_selector_all(selector, "(nodes, text) => nodes.forEach(n => { n.textContent = text; })", text)
     page.mouse.move(0, 0)                                       # no hover highlight in the picture
     data = page.screenshot(full_page=True, mask=list(mask), mask_color="#c9ced6", animations="disabled")
     if not target.exists() or target.read_bytes() != data:
