@@ -36,8 +36,10 @@ test-sqlite: $(STAMP) $(CHROMIUM)
 test-postgres: $(STAMP) $(CHROMIUM)
 	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/cli tests/db tests/clients tests/legacy tests/web
 
+# The HTTP benchmark (bench-report.json) and the test-scoring benchmark (build/bench-scoring.json).
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)
+	$(PY) -m bench.scoring
 
 clean:
 	rm -rf $(VENV) build *.egg-info
