@@ -38,10 +38,16 @@ def lua_string(value: str | bytes) -> str:
     return '"' + "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}" for b in data) + '"'
 
 
-def wrk_script(request: Request, out: Path) -> str:
-    # The exact bytes (wrk.format would reorder the headers, which live in a Lua table).
-    return (f"local raw = {lua_string(request.raw())}\n"
-            "function request()\n  return raw\nend\n") + LUA_DONE % lua_string(str(out))
+def wrk_script(requests: list[Request], out: Path) -> str:
+    # The exact bytes (wrk.format would reorder the headers, which live in a Lua table). With several
+    # requests, request() hands them out in turn (one wrk thread: one counter for all connections).
+    if len(requests) == 1:
+        body = f"local raw = {lua_string(requests[0].raw())}\nfunction request()\n  return raw\nend\n"
+    else:
+        raws = ",\n  ".join(lua_string(r.raw()) for r in requests)
+        body = (f"local raws = {{\n  {raws}\n}}\nlocal n, i = #raws, 0\n"
+                "function request()\n  i = i % n + 1\n  return raws[i]\nend\n")
+    return body + LUA_DONE % lua_string(str(out))
 
 
 def run_child(cmd: list[str], timeout: float, stdout: Path, stderr: Path) -> tuple[int, float]:
@@ -71,8 +77,11 @@ class Generator:
         self.host, self.port = host, port
         self.tmp = Path(tempfile.mkdtemp(prefix="openturk-loadgen-"))
 
-    def run(self, request: Request, connections: int, seconds: float) -> dict:
-        """{requests, duration_s, p50_ms, p90_ms, p99_ms, max_ms, errors{...}, cpu_s}"""
+    def run(self, requests: list[Request], connections: int, seconds: float) -> dict:
+        """Send `requests` in turn (one, or several to rotate through) on `connections` keep-alive
+        connections for `seconds`.
+
+        Returns {requests, duration_s, p50_ms, p90_ms, p99_ms, max_ms, errors{...}, cpu_s}."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -88,12 +97,12 @@ class Wrk(Generator):
         banner = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False).stdout
         self.version = banner.split(" [")[0].removeprefix("wrk ")  # "wrk debian/4.1.0-3+b2 [epoll] ..."
 
-    def run(self, request: Request, connections: int, seconds: float) -> dict:
+    def run(self, requests: list[Request], connections: int, seconds: float) -> dict:
         out, script = self.tmp / "result.json", self.tmp / "request.lua"
         out.unlink(missing_ok=True)
-        script.write_text(wrk_script(request, out))
+        script.write_text(wrk_script(requests, out))
         cmd = [self.exe, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s",
-               "-s", str(script), f"http://{self.host}:{self.port}{request.path}"]
+               "-s", str(script), f"http://{self.host}:{self.port}{requests[0].path}"]
         code, cpu = run_child(cmd, seconds + 30, self.tmp / "wrk.out", self.tmp / "wrk.err")
         if code != 0 or not out.exists():
             logs = (self.tmp / "wrk.out").read_text() + (self.tmp / "wrk.err").read_text()
@@ -112,11 +121,12 @@ class PyLoad(Generator):
         except ImportError:
             self.version = "asyncio"
 
-    def run(self, request: Request, connections: int, seconds: float) -> dict:
-        raw, out = self.tmp / "request.bin", self.tmp / "result.json"
-        raw.write_bytes(request.raw())
-        cmd = [sys.executable, "-m", "bench.pyload", str(raw), self.host, str(self.port), str(connections),
-               str(seconds)]
+    def run(self, requests: list[Request], connections: int, seconds: float) -> dict:
+        raws, out = [self.tmp / f"request{i}.bin" for i in range(len(requests))], self.tmp / "result.json"
+        for path, request in zip(raws, requests, strict=True):
+            path.write_bytes(request.raw())
+        cmd = [sys.executable, "-m", "bench.pyload", ",".join(map(str, raws)), self.host, str(self.port),
+               str(connections), str(seconds)]
         code, cpu = run_child(cmd, seconds + 60, out, self.tmp / "pyload.log")
         if code != 0:
             raise RuntimeError(f"bench.pyload failed ({code}): {(self.tmp / 'pyload.log').read_text()}")

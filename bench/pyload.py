@@ -1,9 +1,10 @@
 """Fallback load generator: N keep-alive connections in one asyncio (uvloop) process, raw sockets.
 
-Each connection sends the same pre-built request bytes, reads one complete HTTP/1.1 response (by
-Content-Length), records its latency and status, and sends again until the deadline.
+Each connection sends pre-built request bytes, reads one complete HTTP/1.1 response (by
+Content-Length), records its latency and status, and sends again until the deadline. With several
+request files (comma-separated) the requests are handed out in turn, across all connections.
 
-    python -m bench.pyload REQUEST_FILE HOST PORT CONNECTIONS SECONDS   (prints a JSON summary)
+    python -m bench.pyload REQUEST_FILE[,FILE...] HOST PORT CONNECTIONS SECONDS   (prints a JSON summary)
 """
 
 from __future__ import annotations
@@ -18,9 +19,20 @@ from pathlib import Path
 CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 
 
+class Rotation:
+    """The next request to send, shared by all connections."""
+
+    def __init__(self, raws: list[bytes]):
+        self.raws, self.i = raws, -1
+
+    def next(self) -> bytes:
+        self.i = (self.i + 1) % len(self.raws)
+        return self.raws[self.i]
+
+
 class Connection(asyncio.Protocol):
-    def __init__(self, raw: bytes, deadline: int, latencies: list[int], statuses: dict[int, int], done):
-        self.raw, self.deadline, self.done = raw, deadline, done
+    def __init__(self, raws: Rotation, deadline: int, latencies: list[int], statuses: dict[int, int], done):
+        self.raws, self.deadline, self.done = raws, deadline, done
         self.latencies, self.statuses = latencies, statuses
         self.buf = b""
         self.sent = 0
@@ -32,7 +44,7 @@ class Connection(asyncio.Protocol):
 
     def _send(self) -> None:
         self.sent = time.perf_counter_ns()
-        self.transport.write(self.raw)
+        self.transport.write(self.raws.next())
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
@@ -58,17 +70,18 @@ class Connection(asyncio.Protocol):
             self.done.set_result(exc)
 
 
-async def run(raw: bytes, host: str, port: int, connections: int, seconds: float) -> dict:
+async def run(raws: list[bytes], host: str, port: int, connections: int, seconds: float) -> dict:
     loop = asyncio.get_running_loop()
     latencies: list[int] = []
     statuses: dict[int, int] = {}
     start = time.perf_counter_ns()
     deadline = start + int(seconds * 1e9)
     dones, errors = [], 0
+    rotation = Rotation(raws)
     for _ in range(connections):
         done = loop.create_future()
         dones.append(done)
-        await loop.create_connection(lambda d=done: Connection(raw, deadline, latencies, statuses, d),
+        await loop.create_connection(lambda d=done: Connection(rotation, deadline, latencies, statuses, d),
                                      host, port)
     for result in await asyncio.wait_for(asyncio.gather(*dones), seconds + 30):
         errors += result is not None
@@ -85,12 +98,13 @@ async def run(raw: bytes, host: str, port: int, connections: int, seconds: float
 
 
 def main(argv: list[str]) -> None:
-    path, host, port, connections, seconds = argv
+    paths, host, port, connections, seconds = argv
     try:
         from uvloop import run as run_loop
     except ImportError:
         run_loop = asyncio.run
-    result = run_loop(run(Path(path).read_bytes(), host, int(port), int(connections), float(seconds)))
+    raws = [Path(p).read_bytes() for p in paths.split(",")]
+    result = run_loop(run(raws, host, int(port), int(connections), float(seconds)))
     print(json.dumps(result))
 
 

@@ -27,6 +27,9 @@ def machine_info() -> dict:
                       if line.startswith("model name")), None)
     spec = importlib.util.find_spec("openturk")
     source = str(Path(spec.origin).parents[1]) if spec and spec.origin else None
+    # The checkout the server's code comes from: this one (ROOT/src), or another one put first on
+    # PYTHONPATH, e.g. a `git worktree` of a commit, to measure it while this tree has other changes.
+    checkout = Path(source).parent if source else ROOT
     return {"nproc": len(os.sched_getaffinity(0)), "cpu_count": os.cpu_count(), "cpu_model": cpu_model,
             "kernel": platform.release(), "python": platform.python_version(),
             "python_implementation": platform.python_implementation(), "sqlite": sqlite3.sqlite_version,
@@ -34,15 +37,16 @@ def machine_info() -> dict:
                          ("openturk", "uvicorn", "uvloop", "httptools", "starlette", "sqlalchemy", "orjson",
                           "botocore", "boto3")},
             "executable": sys.executable, "openturk_source": source,
-            "git_commit": _git("rev-parse", "--short", "HEAD"),
-            # Uncommitted changes under src/ at the time of the run (when openturk_source is ROOT/src).
-            "src_modified": bool(_git("status", "--porcelain", "--", "src")),
+            "git_commit": _git(checkout, "rev-parse", "--short", "HEAD"),
+            # Uncommitted changes under the source checkout's src/ at the time of the run.
+            "src_modified": bool(_git(checkout, "status", "--porcelain", "--", "src")),
+            "bench_commit": _git(ROOT, "rev-parse", "--short", "HEAD"),
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 
-def _git(*args: str) -> str | None:
+def _git(cwd: Path, *args: str) -> str | None:
     try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False,
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
                               timeout=10).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
@@ -65,7 +69,8 @@ def _check(name: str, cells: list[dict | None], value, op: str, limit: float, **
 
 
 def evaluate_targets(cells: list[dict]) -> list[dict]:
-    """The issue's targets: one server process, 8 clients, SQLite; and two processes vs one for reads."""
+    """The issues' targets: one server process, 8 clients, SQLite; two processes vs one for reads; and a
+    page of ListWorkersWithQualificationType that does not slow down with the number of holders."""
     get1, upd1 = _cell(cells, 1, 8, "GetQualificationType"), _cell(cells, 1, 8, "UpdateQualificationType")
     get2 = _cell(cells, 2, 8, "GetQualificationType")
 
@@ -85,7 +90,63 @@ def evaluate_targets(cells: list[dict]) -> list[dict]:
         _check("GetQualificationType req/s, 2 processes / 1 process (8 clients)", [get1, get2],
                None if get1 is None or get2 is None else get2["rps"] / get1["rps"], ">=", 1.6,
                busiest_worker_share=None if get2 is None else get2.get("busiest_worker_share")),
+        *list_workers_targets(cells),
     ]
+
+
+def _where(workers: int, clients: int) -> str:
+    return f"({workers} process{'es' if workers > 1 else ''}, {clients} clients)"
+
+
+def list_workers_targets(cells: list[dict]) -> list[dict]:
+    """A page of ListWorkersWithQualificationType at 1,000,000 holders within 2x of the page at 1,000:
+    p50 latency and server CPU per request, at every (processes, clients) point where both ran."""
+    points = sorted({(c["workers"], c["clients"]) for c in cells if c["target"].startswith("ListWorkers:")})
+    out = []
+    for workers, clients in points or [(1, 8)]:
+        small = _cell(cells, workers, clients, "ListWorkers:1k")
+        big = _cell(cells, workers, clients, "ListWorkers:1M")
+        for key, what in (("p50_ms", "p50"), ("cpu_us_per_req", "server CPU us/request")):
+            ratio = None if small is None or big is None or not small[key] else big[key] / small[key]
+            out.append(_check(f"ListWorkersWithQualificationType page {what}, 1,000,000 / 1,000 holders "
+                              f"{_where(workers, clients)}", [small, big], ratio, "<=", 2,
+                              at_1k=None if small is None else round(small[key], 3),
+                              at_1m=None if big is None else round(big[key], 3)))
+    return out
+
+
+REPORTED = ("GetQualificationScore", "Associate:same", "Associate:change")
+
+
+def reported(cells: list[dict]) -> list[dict]:
+    """The qualification operations without a numeric target: their numbers, for the record."""
+    keys = ("rps", "p50_ms", "p99_ms", "cpu_us_per_req", "changes_per_request", "errors_total", "other_cores")
+    return [{"target": c["target"], "operation": c.get("operation"), "workers": c["workers"],
+             "clients": c["clients"], **{k: c[k] for k in keys if k in c}}
+            for c in cells if c["target"] in REPORTED and "rps" in c]
+
+
+def reported_table(rows: list[dict]) -> str:
+    lines = []
+    for r in rows:
+        line = (f"INFO  {r['target']} {_where(r['workers'], r['clients'])}: {r['rps']:,.0f} req/s, "
+                f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, "
+                f"{r['cpu_us_per_req']:.0f} us server CPU/request")
+        if r.get("changes_per_request") is not None:
+            line += f", {r['changes_per_request']:.0%} of requests recorded a change"
+        if r["errors_total"]:
+            line += f", {r['errors_total']} errors"
+        if r["other_cores"] > NOISE_CORES:
+            line += f"  [noisy: other processes used {r['other_cores']:.2f} cores]"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def population_line(label: str, pop: dict) -> str:
+    return (f"population ({label} server): {pop['workers']:,} workers and {pop['qualifications']:,} "
+            f"qualifications inserted in {pop['total_s']:.1f} s (workers {pop['workers_s']:.1f} s, "
+            f"qualifications {pop['qualifications_s']:.1f} s, commit {pop['commit_s']:.1f} s, "
+            f"checkpoint {pop['checkpoint_s']:.1f} s); database {pop['database_mb']:,.0f} MB")
 
 
 COLUMNS = [("proc", "workers", "{}"), ("clients", "clients", "{}"), ("target", "target", "{}"),
@@ -126,6 +187,8 @@ def targets_table(targets: list[dict]) -> str:
     for t in targets:
         measured = "not measured" if t["measured"] is None else t["measured"]
         noise = f"  [noisy: other processes used {t['other_cores']} cores]" if t["noisy"] else ""
+        if t.get("at_1k") is not None and t.get("at_1m") is not None:
+            noise += f"  [1,000 holders: {t['at_1k']}, 1,000,000: {t['at_1m']}]"
         if t.get("busiest_worker_share"):
             noise += f"  [busiest worker did {t['busiest_worker_share']:.0%} of the work]"
         lines.append(f"{'PASS' if t['pass'] else 'FAIL'}  {t['target'].ljust(width)}  {measured} "
