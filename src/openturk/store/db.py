@@ -90,21 +90,21 @@ class Tx:
             self.cursor.execute(sql, values)
         return self.cursor
 
-    def _row(self, prepared: Prepared, row) -> dict:
-        names = [d[0] for d in self.cursor.description]
-        out = dict(zip(names, row))
+    def _rows(self, prepared: Prepared, rows) -> list[dict]:
+        names = [d[0] for d in self.cursor.description]   # once per result, not per row
+        out = [dict(zip(names, row)) for row in rows]
         for name in prepared._booleans:   # SQLite returns 0/1 for BOOLEAN columns
-            if out[name] is not None:
-                out[name] = bool(out[name])
+            for item in out:
+                if item[name] is not None:
+                    item[name] = bool(item[name])
         return out
 
     def one(self, prepared: Prepared, params: dict | None = None) -> dict | None:
         row = self.execute(prepared, params).fetchone()
-        return None if row is None else self._row(prepared, row)
+        return None if row is None else self._rows(prepared, [row])[0]
 
     def all(self, prepared: Prepared, params: dict | None = None) -> list[dict]:
-        rows = self.execute(prepared, params).fetchall()
-        return [self._row(prepared, row) for row in rows]
+        return self._rows(prepared, self.execute(prepared, params).fetchall())
 
     def scalar(self, prepared: Prepared, params: dict | None = None):
         row = self.execute(prepared, params).fetchone()
