@@ -237,6 +237,18 @@ class Pages:
             response.delete_cookie(self.sessions.cookie, path=self.sessions.path)
         return response
 
+    def sign_in(self, page: "PageRequest", identity: dict, target: str):
+        """Start a fresh session for `identity` (a new CSRF token, the cookie re-issued) and go on."""
+        page.session.clear()
+        page.session.update(new_session(identity))
+        page.session["replace"] = True
+        return page.redirect(target)
+
+    async def logout(self, page: "PageRequest"):
+        page.session.clear()
+        page.session["signed_out"] = True
+        return page.redirect(self.login_path)
+
 
 class FormTooLarge(Exception):
     pass

@@ -22,7 +22,7 @@ from ...xml.answers import parse_answers
 from ...xml.questionform import parse_question_form
 from ..execution import call, execute
 from . import render, views
-from .common import Pages, PageRequest, Sessions, error_parameter, new_session, query_string, same_site_path
+from .common import Pages, PageRequest, Sessions, error_parameter, query_string, same_site_path
 
 PREFIX = "/requester"
 TYPE_FIELDS = ("Name", "Description", "Keywords", "QualificationTypeStatus", "RetryDelayInSeconds", "Test",
@@ -116,15 +116,7 @@ class RequesterPages(Pages):
         if creds is None or not hmac.compare_digest(creds.secret.encode(), secret.encode()):
             return page.render("requester/login.html", status=400, next=target, access_key_id=key,
                                error="The access key ID or the secret access key is not right.")
-        page.session.clear()
-        page.session.update(new_session({"access_key_id": key, "check": self._fingerprint(creds.secret)}))
-        page.session["replace"] = True
-        return page.redirect(target)
-
-    async def logout(self, page: PageRequest):
-        page.session.clear()
-        page.session["signed_out"] = True
-        return page.redirect(self.login_path)
+        return self.sign_in(page, {"access_key_id": key, "check": self._fingerprint(creds.secret)}, target)
 
     # -- qualification types -----------------------------------------------------------------------------------
 

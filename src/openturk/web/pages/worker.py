@@ -14,7 +14,7 @@ from ...store import worker_queries
 from ...xml.questionform import parse_question_form
 from ..execution import call, execute
 from . import render, views
-from .common import Pages, PageRequest, Sessions, new_session, query_string, same_site_path
+from .common import Pages, PageRequest, Sessions, query_string, same_site_path
 
 PREFIX = "/worker"
 PAGE_SIZES = (10, 25, 50)
@@ -78,15 +78,7 @@ class WorkerPages(Pages):
         if worker_id is None:
             return page.render("worker/login.html", status=400, next=target,
                                error="This worker token is not valid. Check it, or ask for a new one.")
-        page.session.clear()
-        page.session.update(new_session({"worker_id": worker_id, "token_hash": ids.token_hash(token)}))
-        page.session["replace"] = True
-        return page.redirect(target)
-
-    async def logout(self, page: PageRequest):
-        page.session.clear()
-        page.session["signed_out"] = True
-        return page.redirect(self.login_path)
+        return self.sign_in(page, {"worker_id": worker_id, "token_hash": ids.token_hash(token)}, target)
 
     # -- qualification types -----------------------------------------------------------------------------------
 
