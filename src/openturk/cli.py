@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = dbp.add_subparsers(dest="db_command", required=True)
     up = dsub.add_parser("upgrade", help="create or upgrade the schema to the newest revision")
     _database_flags(up)
+    chk = dsub.add_parser("check", help="check the database's invariants; exit 1 and list what is wrong")
+    _database_flags(chk)
     return parser
 
 
@@ -188,10 +190,29 @@ def cmd_requester(args, database) -> int:
 
 def cmd_db(args) -> int:
     settings = _settings(args)
+    if args.db_command == "check":
+        return _check(settings)
     if settings.database_url is None:
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     store_db.upgrade(settings.resolved_database_url)
     print(f"database at revision {store_db.head_revision()}")
+    return 0
+
+
+def _check(settings: Settings) -> int:
+    from .store.invariants import check
+    prepare_database(settings)
+    database = store_db.Database(settings.resolved_database_url)
+    try:
+        problems = check(database)
+    finally:
+        database.dispose()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"openturk: the database has {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("the database is consistent")
     return 0
 
 
