@@ -82,6 +82,8 @@ def test_manual_test_reviewed_by_the_requester(server, new_page, unique):
     worker_page.goto(f"/worker/login?token={worker.token}")          # the sign-in link
     worker_page.wait_for_url(re.compile(r"/worker/types$"))
     find_type(worker_page, unique, name).get_by_role("button", name=re.compile("Take the test")).click()
+    worker_page.wait_for_url(re.compile(r"/worker/requests/\w+/test$"))   # the test page, loaded
+    worker_page.wait_for_load_state("load")
 
     nextmove = question(worker_page, "nextmove").get_by_label("Your answer")
     expect(nextmove).to_have_value("C1")                              # DefaultText
