@@ -94,8 +94,9 @@ def build(server: TestServer) -> World:
            TestDurationInSeconds=600)
     disposing = create("disposing", AutoGranted=True)
 
-    a.associate_qualification_with_worker(QualificationTypeId=tested, WorkerId=world.holder.worker_id,
-                                          IntegerValue=world.HOLDER_VALUE, SendNotification=True)
+    for value in (world.HOLDER_VALUE - 1, world.HOLDER_VALUE):      # two messages: the holder's inbox pages
+        a.associate_qualification_with_worker(QualificationTypeId=tested, WorkerId=world.holder.worker_id,
+                                              IntegerValue=value, SendNotification=True)
     world.holder2 = worker_id()
     a.associate_qualification_with_worker(QualificationTypeId=tested, WorkerId=world.holder2, IntegerValue=7,
                                           SendNotification=False)
