@@ -30,6 +30,8 @@ from .answers import Answer, QuestionFormAnswers
 from .questionform import FileUploadAnswer, FreeTextAnswer, Question, QuestionForm, SelectionAnswer
 
 REQUIRED = "This question requires an answer."
+REGEX_TIMEOUT = ("The answer could not be checked against the required format in time (the pattern takes too "
+                 "long with this answer).")
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 KIND_NAMES = {"free_text": "free text", "selection": "selections", "file_upload": "an uploaded file"}
 
@@ -97,8 +99,11 @@ def text_problems(spec: FreeTextAnswer, text: str) -> list[str]:
         if high is not None and len(text) > high:
             problems.append(f"The answer must be at most {_characters(high)} long.")
     for regex in spec.regexes:
-        if js_regex.compile_js(regex.regex, regex.flags or "").search(text) is None:
-            problems.append(regex.message)
+        try:
+            if not js_regex.search(regex.regex, regex.flags or "", text):
+                problems.append(regex.message)
+        except TimeoutError:
+            problems.append(REGEX_TIMEOUT)
     return problems
 
 

@@ -1,7 +1,8 @@
 """AnswerFormatRegex: "Specifies that JavaScript validates the answer string against a given pattern."
 
 MTurk ran these patterns in the worker's browser (JavaScript's RegExp.test: a search, not a full match).
-openturk runs them on the server with Python's `re`, translating what differs:
+openturk runs them on the server with the `regex` package (a superset of Python's `re` that can stop a
+search after a time limit), translating what differs:
 - `$` outside a character class means the very end of the text (JavaScript), not "before a final
   newline" (Python); with the m flag it means the end of a line in both.
 - `[]` (never matches) and `[^]` (any character) keep their JavaScript meaning.
@@ -11,14 +12,20 @@ openturk runs them on the server with Python's `re`, translating what differs:
 - flags: "An optional string with the value i which specifies that case is ignored"; openturk also
   honours m and s, ignores g, y and u, and refuses other letters.
 A pattern Python cannot compile is refused when the test is created.
+
+A requester writes the pattern and a worker the text, so a backtracking pattern such as `(a|aa)+$` with a
+long answer could take hours: `search` gives up after SEARCH_SECONDS and raises TimeoutError (in the
+browser such a pattern would have hung the worker's page instead).
 """
 
 from __future__ import annotations
 
 import functools
-import re
+
+import regex as re
 
 FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "g": 0, "y": 0, "u": 0}
+SEARCH_SECONDS = 0.1
 
 
 class RegexError(ValueError):
@@ -67,6 +74,11 @@ def translate(pattern: str, multiline: bool) -> str:
             out.append(c)
         i += 1
     return "".join(out)
+
+
+def search(pattern: str, flags: str, text: str) -> bool:
+    """RegExp.test: whether the pattern matches somewhere in `text`; TimeoutError after SEARCH_SECONDS."""
+    return compile_js(pattern, flags).search(text, timeout=SEARCH_SECONDS) is not None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -3,11 +3,13 @@ from a mapping, and running the form's JavaScript regexes in Python."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from openturk.errors import TurkError
 from openturk.xml.answers import Answer, QuestionFormAnswers, answers_from_mapping, parse_answers
-from openturk.xml.checking import AnswerProblem, check_answers
+from openturk.xml.checking import REGEX_TIMEOUT, AnswerProblem, check_answers
 from openturk.xml.questionform import parse_question_form
 from openturk.xml.regex import compile_js
 
@@ -201,3 +203,17 @@ def test_an_answer_holds_one_kind():
 ])
 def test_javascript_regexes_keep_their_meaning(pattern, flags, text, matches):
     assert (compile_js(pattern, flags).search(text) is not None) == matches
+
+
+# -- a requester's pattern against a worker's answer: bounded time -----------------------------------------------------
+
+@pytest.mark.parametrize("pattern, answer", [
+    ("(a|aa)+$", "a" * 60 + "!"),           # exponential backtracking in any backtracking engine
+    ("^(\\w+\\s?)*$", "word " * 40 + "!"),  # the classic: hours in Python's re
+    ("(x+x+)+y", "x" * 5000),
+])
+def test_a_backtracking_pattern_gives_up_within_its_time_limit(pattern, answer):
+    started = time.monotonic()
+    found = problems(free_text(f'<AnswerFormatRegex regex="{pattern}" errorText="no"/>'), answer)
+    assert time.monotonic() - started < 1
+    assert found in (["no"], [REGEX_TIMEOUT])

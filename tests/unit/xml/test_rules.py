@@ -89,10 +89,10 @@ def test_counts_that_can_be_met_are_accepted():
     ('<IsNumeric minValue="5" maxValue="4"/>', "element IsNumeric: minValue 5 is larger than maxValue 4"),
     ('<Length minLength="5" maxLength="4"/>', "element Length: minLength 5 is larger than maxLength 4"),
     ('<AnswerFormatRegex regex="(a"/>', "element AnswerFormatRegex: regex='(a' is not a regular expression openturk "
-                                        "can run: missing ), unterminated subpattern at position 0"),
+                                        "can run: missing ) at position 2"),
     ('<AnswerFormatRegex regex="a{4294967296}"/>', "element AnswerFormatRegex: regex='a{4294967296}' is not a "
-                                                   "regular expression openturk can run: the repetition number is too "
-                                                   "large"),
+                                                   "regular expression openturk can run: repeat count too big at "
+                                                   "position 2"),
     ('<AnswerFormatRegex regex="a" flags="x"/>', "element AnswerFormatRegex: regex='a' has flags='x': only i, m, s, "
                                                  "g, y and u are known"),
 ])
