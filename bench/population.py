@@ -77,7 +77,8 @@ def populate(db: Database, holders: dict[str, int]) -> dict:
 
 def history_count(db: Database, type_id: str, workers: tuple[str, ...]) -> int:
     """Rows in the score history of these workers' qualifications of a type: one per recorded change."""
+    mark = "?" if db.is_sqlite else "%s"   # the DBAPI's placeholder: sqlite3 or psycopg (the scale run)
     with db.transaction(write=False) as tx:
         return tx.cursor.execute(
-            f"SELECT count(*) FROM {tables.qualification_history.name} WHERE qualification_type_id = ? "
-            f"AND worker_id IN ({', '.join('?' for _ in workers)})", (type_id, *workers)).fetchone()[0]
+            f"SELECT count(*) FROM {tables.qualification_history.name} WHERE qualification_type_id = {mark} "
+            f"AND worker_id IN ({', '.join(mark for _ in workers)})", (type_id, *workers)).fetchone()[0]

@@ -50,6 +50,17 @@ def cmdline(pid: int) -> str:
         return ""
 
 
+def memory_kb(pid: int) -> dict:
+    """VmRSS (resident now) and VmHWM (the peak) of one process, in kB; empty if it is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    return {key: int(fields[name].split()[0]) for key, name in (("rss_kb", "VmRSS"), ("rss_peak_kb", "VmHWM"))
+            if name in fields}
+
+
 def tree_cpu(root: int) -> dict[int, float]:
     return {pid: cpu_seconds(pid) for pid in descendants(root)}
 

@@ -194,3 +194,62 @@ def targets_table(targets: list[dict]) -> str:
         lines.append(f"{'PASS' if t['pass'] else 'FAIL'}  {t['target'].ljust(width)}  {measured} "
                      f"(target {t['limit']}){noise}")
     return "\n".join(lines)
+
+
+# -- the scale run (bench/scale.py) --------------------------------------------------------------------
+
+def scale_load_line(kind: str, load: dict) -> str:
+    rows = load["rows"]
+    return (f"scale ({kind}): {rows['workers']:,} workers, {rows['qualifications']:,} qualifications and "
+            f"{rows['qualification_history']:,} history rows loaded in {load['total_s']:.1f} s (workers "
+            f"{load['workers_s']:.1f} s, qualifications {load['qualifications_s']:.1f} s, history "
+            f"{load['history_s']:.1f} s" + (f", VACUUM ANALYZE {load['analyze_s']:.1f} s" if "analyze_s" in load
+                                             else "") + ")")
+
+
+def scale_size_line(kind: str, size: dict) -> str:
+    tables = ", ".join(f"{name} {b / 1e6:,.0f} MB" for name, b in list(size["tables_bytes"].items())[:3])
+    return (f"scale ({kind}): database {size['total_bytes'] / 1e6:,.0f} MB, {size['bytes_per_qualification']:.0f} "
+            f"bytes per qualification ({tables})")
+
+
+def scale_memory_line(processes: int, memory: dict) -> str:
+    each = ", ".join(f"{p['role']} {p.get('rss_kb', 0) / 1024:,.0f}" for p in memory["processes"])
+    return f"{processes} process(es): server RSS {memory['rss_mb_total']:,.0f} MB in total ({each} MB)"
+
+
+def scale_summary(scale: dict) -> dict:
+    """The headline figures of the scale run: per database, latency at 1 process x 8 clients (or the
+    smallest point measured), req/s by process count for a read and a write, and the servers' memory."""
+    out = {}
+    for kind, result in scale["databases"].items():
+        cells = [c for s in result["servers"] for c in s["cells"] if "rps" in c]
+        if not cells:
+            continue
+        point = min((c["workers"], c["clients"]) for c in cells)
+        point = (1, 8) if any((c["workers"], c["clients"]) == (1, 8) for c in cells) else point
+        top_clients = max(c["clients"] for c in cells)
+        out[kind] = {
+            "load_s": result["load"]["total_s"],
+            "bytes_per_qualification": result["size"]["bytes_per_qualification"],
+            "database_mb": round(result["size"]["total_bytes"] / 1e6),
+            f"latency_ms at {point[0]} process(es) x {point[1]} clients": {
+                c["target"]: {"p50": round(c["p50_ms"], 2), "p99": round(c["p99_ms"], 2)}
+                for c in cells if (c["workers"], c["clients"]) == point},
+            f"rps at {top_clients} clients by processes": {
+                c["target"]: {str(d["workers"]): round(d["rps"]) for d in cells
+                              if d["target"] == c["target"] and d["clients"] == top_clients}
+                for c in cells if c["clients"] == top_clients},
+            "rss_mb_total by processes": {str(s["processes"]): s["memory_after_run"]["rss_mb_total"]
+                                          for s in result["servers"]},
+        }
+    return out
+
+
+def scale_table(scale: dict) -> str:
+    lines = []
+    for kind, result in scale["databases"].items():
+        lines += ["", f"scale run on {kind}:", scale_load_line(kind, result["load"]),
+                  scale_size_line(kind, result["size"]), table([c for s in result["servers"] for c in s["cells"]])]
+        lines += [scale_memory_line(s["processes"], s["memory_after_run"]) for s in result["servers"]]
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The server under test: `openturk serve` as a subprocess on a fresh SQLite data directory."""
+"""The server under test: `openturk serve` as a subprocess, on a fresh SQLite data directory or a given database."""
 
 from __future__ import annotations
 
@@ -32,17 +32,23 @@ def openturk_command() -> list[str]:
 
 
 class Server:
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, data_dir: Path | None = None, database_url: str | None = None):
+        """A fresh temporary SQLite data directory (removed by stop()), or `data_dir` (kept) and, with
+        `database_url`, that database instead of the data directory's SQLite file."""
         self.workers = workers
         self.port = free_port()
         self.endpoint = f"http://{HOST}:{self.port}"
-        self.data_dir = Path(tempfile.mkdtemp(prefix="openturk-bench-"))
-        self.log_path = self.data_dir / "server.log"
+        self.keep_data = data_dir is not None
+        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="openturk-bench-"))
+        self.database_url = database_url
+        self.log_path = self.data_dir / f"server-{self.workers}.log"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> Self:
         cmd = [*openturk_command(), "serve", "--host", HOST, "--port", str(self.port), "--data-dir",
                str(self.data_dir), "--workers", str(self.workers), "--log-level", "warning"]
+        if self.database_url:
+            cmd += ["--database-url", self.database_url]
         with open(self.log_path, "wb") as log:
             # Own session: stop() can signal the whole group (supervisor, workers, resource tracker).
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -90,6 +96,13 @@ class Server:
     def cpu(self) -> dict[int, float]:
         return procfs.tree_cpu(self.proc.pid)
 
+    def memory(self) -> dict:
+        """Resident memory of every process of the server (VmRSS, and its peak VmHWM), and the total."""
+        rows = [{"pid": pid, "role": self.role(pid), **procfs.memory_kb(pid)} for pid in sorted(self.pids())]
+        return {"processes": rows, "rss_mb_total": round(sum(r.get("rss_kb", 0) for r in rows) / 1024, 1),
+                "rss_mb_workers": round(sum(r.get("rss_kb", 0) for r in rows
+                                            if r["role"] in ("server", "worker")) / 1024, 1)}
+
     def log_tail(self, lines: int = 30) -> str:
         """The server's output after its start-up banner (which shows the throwaway secret key)."""
         try:
@@ -100,9 +113,13 @@ class Server:
         out = [line for line in out[banner_end + 1:] if "SecretAccessKey" not in line]
         return "\n".join(out[-lines:])
 
+    def _remove_data(self) -> None:
+        if not self.keep_data:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
     def stop(self) -> None:
         if self.proc is None:
-            shutil.rmtree(self.data_dir, ignore_errors=True)
+            self._remove_data()
             return
         if self.proc.poll() is None:
             for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
@@ -120,7 +137,7 @@ class Server:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self._remove_data()
 
     def __enter__(self) -> Self:
         return self
