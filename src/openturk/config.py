@@ -30,6 +30,12 @@ class Settings:
     signature_skew_seconds: int = 900
     test_clock: bool = False                 # POST /_openturk/clock moves business time (loopback only)
     sweep_seconds: int = 30                  # how often expired test sessions are recorded
+    # Slow clients (web/protocol.py, docs/reliability.md#limits): a request's line, headers and body must
+    # arrive within read_timeout_seconds of its first byte; a connection may sit idle (before its first
+    # request and between requests) for keep_alive_seconds.
+    read_timeout_seconds: int = 30
+    keep_alive_seconds: int = 5
+    rate_limit: int = 0                      # requests per second per access key on the requester APIs; 0: off
 
     @property
     def resolved_database_url(self) -> str:

@@ -107,13 +107,15 @@ class TestServer:
         import uvicorn
 
         from .web.app import create_app
+        from .web.server import connection_limits
         self.clock = MovableClock()
         self.settings = load_settings(environ={}, database_url=database_url, test_clock=True, **settings)
         self.service = Service.open(self.settings, self.clock)
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(create_app(self.settings, service=self.service), host="127.0.0.1",
-                                port=self.port, log_level="warning", access_log=False, lifespan="on")
+                                port=self.port, log_level="warning", access_log=False, lifespan="on",
+                                **connection_limits(self.settings))
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._default: dict | None = None

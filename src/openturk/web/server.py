@@ -21,11 +21,19 @@ from ..config import Settings, load_settings, to_environ
 from ..logs import configure_logging
 
 WORKER_MODULE = "openturk.web.server"
+MAX_HEAD_BYTES = 131_072    # request line + headers; httptools refuses URLs over 65,535 bytes anyway
 
 
 def uvicorn_options(settings: Settings) -> dict:
     return dict(host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False,
-                loop="uvloop", http="httptools", lifespan="on")
+                loop="uvloop", lifespan="on", **connection_limits(settings))
+
+
+def connection_limits(settings: Settings) -> dict:
+    """uvicorn options for slow and oversized requests (docs/reliability.md#limits)."""
+    from .protocol import BoundedHttpToolsProtocol
+    return dict(http=BoundedHttpToolsProtocol.configured(settings.read_timeout_seconds, MAX_HEAD_BYTES),
+                timeout_keep_alive=settings.keep_alive_seconds)
 
 
 def run(settings: Settings) -> int:

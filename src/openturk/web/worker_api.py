@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from .. import errors
 from ..ops import worker_actions as actions
+from .asgi import BodyTooLarge, ClientDisconnected, read_body
 from .execution import call, execute
 from .worker_openapi import OPENAPI
 
@@ -79,6 +80,8 @@ class WorkerAPI:
                 return await handler(request, worker_id)
             except errors.TurkError as exc:
                 return error_response(exc)
+            except ClientDisconnected:      # nobody to answer (web/protocol.py may have answered 408)
+                return Response(status_code=400)
             except Exception:
                 log.exception("worker API %s %s failed", request.method, request.url.path)
                 return error_response(errors.service_fault())
@@ -111,7 +114,7 @@ class WorkerAPI:
         return json_response(result, 201)
 
     async def submit(self, request: Request, worker_id: str) -> Response:
-        body = await _json_body(request)
+        body = await _json_body(request, self.app.service.settings.max_body_bytes)
         answer, answers = body.get("Answer"), body.get("Answers")
         if answer is not None and not isinstance(answer, str):
             raise errors.invalid_value("Answer", "expected a QuestionFormAnswers XML document as a string")
@@ -149,10 +152,11 @@ def _page_size(query, default: int = 10) -> int:
     return value
 
 
-async def _json_body(request: Request) -> dict:
-    raw = await request.body()
-    if len(raw) > 1_048_576:
-        raise errors.invalid_value("body", "the request body is larger than 1 MiB")
+async def _json_body(request: Request, limit: int) -> dict:
+    try:    # read_body stops at the limit: a larger body is never held in memory
+        raw = await read_body(request.scope, request.receive, limit)
+    except BodyTooLarge:
+        raise errors.invalid_value("body", f"the request body is larger than {limit} bytes") from None
     try:
         body = orjson.loads(raw or b"{}")
     except orjson.JSONDecodeError:

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ... import errors
+from ..asgi import BodyTooLarge, ClientDisconnected, read_body
 from . import render
 
 log = logging.getLogger("openturk.errors")
@@ -217,6 +218,8 @@ class Pages:
                 if exc.kind == "ServiceFault":
                     log.warning("page %s %s: %s", request.method, request.url.path, exc)
                 response = page.render("error.html", status=_status(exc), error=exc)
+            except ClientDisconnected:      # nobody to answer (web/protocol.py may have answered 408)
+                return Response(status_code=400)
             except FormTooLarge:
                 response = page.render("error.html", status=413, error=errors.invalid_value(
                     "form", f"the form is larger than {MAX_FORM_BYTES} bytes"))
@@ -255,10 +258,16 @@ class FormTooLarge(Exception):
 
 
 async def _read_form(request: Request) -> FormData:
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_FORM_BYTES:
-        raise FormTooLarge()
-    return await request.form(max_files=0, max_fields=5000, max_part_size=MAX_FORM_BYTES)
+    """The posted form. The body is read first, up to MAX_FORM_BYTES in all (`read_body` stops there, also
+    for a chunked body without Content-Length), and then parsed from memory."""
+    try:
+        body = await read_body(request.scope, request.receive, MAX_FORM_BYTES)
+    except BodyTooLarge:
+        raise FormTooLarge() from None
+
+    async def replay():
+        return {"type": "http.request", "body": body, "more_body": False}
+    return await Request(request.scope, replay).form(max_files=0, max_fields=5000, max_part_size=MAX_FORM_BYTES)
 
 
 def _status(exc: errors.TurkError) -> int:

@@ -1,0 +1,113 @@
+"""uvicorn's httptools protocol with the limits it lacks: slow and oversized requests.
+
+uvicorn (0.54) times out only an idle keep-alive connection after a response. A client that opens a
+connection and sends nothing, sends its headers one byte at a time, or announces a body and stalls
+would hold its connection (and the request's memory) forever, and it stores request headers of any
+size. This protocol adds, per connection:
+
+- a new connection must send its first byte within `timeout_keep_alive` seconds, as between requests;
+- a request (line, headers and body) must arrive within `read_timeout` seconds of its first byte,
+  else the server answers 408 (when no response has started) and closes the connection; an
+  application still waiting for the body sees `http.disconnect`;
+- the request line and headers together may hold at most `max_head_bytes`, else 431 and close.
+
+Only timers and counters are added: nothing runs per request on the hot path beyond arming and
+cancelling one timer handle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_MAX_HEAD_BYTES = 1_048_576
+
+
+def _plain_response(status: bytes, text: bytes) -> bytes:
+    return (b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: "
+            + str(len(text)).encode() + b"\r\nconnection: close\r\n\r\n" + text)
+
+
+REQUEST_TIMEOUT = _plain_response(b"408 Request Timeout", b"The request was not received in time.")
+HEAD_TOO_LARGE = _plain_response(b"431 Request Header Fields Too Large",
+                                 b"The request line and headers are too large.")
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._read_deadline: asyncio.TimerHandle | None = None
+        self._head_bytes = 0
+        self._reading_head = False
+
+    @classmethod
+    def configured(cls, read_timeout: float, max_head_bytes: int) -> type["BoundedHttpToolsProtocol"]:
+        """A subclass with these limits (uvicorn takes a protocol class, not an instance)."""
+        return type(cls.__name__, (cls,), {"read_timeout": read_timeout, "max_head_bytes": max_head_bytes})
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        # uvicorn's keep-alive timer, armed before the first request too: data_received cancels it.
+        self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
+
+    def connection_lost(self, exc) -> None:
+        self._cancel_read_deadline()
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = 0
+        self._reading_head = True
+        self._cancel_read_deadline()
+        self._read_deadline = self.loop.call_later(self.read_timeout, self._read_timed_out)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # httptools buffers an incomplete header itself, so the head is measured here, in raw bytes:
+        # data that leaves the head incomplete was all head (give or take the previous request's end).
+        if self._reading_head and not self.transport.is_closing():
+            self._head_bytes += len(data)
+            if self._head_bytes > self.max_head_bytes:
+                self.logger.warning("Request head larger than %d bytes: closing the connection.", self.max_head_bytes)
+                self._give_up(HEAD_TOO_LARGE)
+
+    def on_headers_complete(self) -> None:
+        self._reading_head = False
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._cancel_read_deadline()
+        super().on_message_complete()
+
+    def _read_timed_out(self) -> None:
+        self._read_deadline = None
+        if self.transport.is_closing():
+            return
+        self.logger.warning("Request not received within %s seconds: closing the connection.", self.read_timeout)
+        self._give_up(REQUEST_TIMEOUT)
+
+    def _give_up(self, response: bytes) -> None:
+        """Answer `response` unless a response is already on its way, wake an application waiting for
+        the body with a disconnect, and close."""
+        cycle = self.cycle
+        if self._reading_head:      # no application runs for this request yet; `cycle` is the previous one
+            if cycle is None or cycle.response_complete:
+                self.transport.write(response)
+        else:
+            if not cycle.response_started:
+                self.transport.write(response)
+            if not cycle.response_complete:
+                cycle.disconnected = True
+                cycle.message_event.set()
+        self._cancel_read_deadline()
+        self.transport.close()
+
+    def _cancel_read_deadline(self) -> None:
+        if self._read_deadline is not None:
+            self._read_deadline.cancel()
+            self._read_deadline = None
