@@ -169,6 +169,18 @@ def _(w, c):
                 Code.PERMISSION_DENIED)
 
 
+@case("POST", TYPES + "/{QualificationTypeId}/requests", "A's type, the worker blocked by B (not A)")
+def _(w, c):
+    worker = w.server.create_worker()
+    w.b.create_worker_block(WorkerId=worker.worker_id, Reason="B's reason")
+    w.b.delete_worker_block(WorkerId=w.blocked)           # and B's unblocking frees no one A blocked
+    response = c.as_worker(worker, "POST", f"{TYPES}/{w.types['tested']}/requests", body={})
+    assert response.status_code == 201 and response.json()["Status"] == "TestInProgress", response.text
+    blocked = w.server.create_worker(w.blocked)
+    refused(c.as_worker(blocked, "POST", f"{TYPES}/{w.types['tested']}/requests", body={}), 403,
+            Code.PERMISSION_DENIED)
+
+
 @case("POST", TYPES + "/{QualificationTypeId}/requests", "A's disposing type")
 def _(w, c):
     refused(c.as_worker(w.w2, "POST", f"{TYPES}/{w.types['disposing']}/requests", body={}), 404,
