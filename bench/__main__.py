@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     generator: dict = {}
     logs: dict[str, str] = {}
     populations: dict[str, dict] = {}
-    print(report.table([]), flush=True)
+    if not args.scale_only:
+        print(report.table([]), flush=True)
     for workers in [] if args.scale_only else args.workers:
         generator = run_server(workers, args, cells, logs, populations)
     add_ratios(cells)

@@ -54,6 +54,7 @@ class Fixture:
     # ListWorkers:deep (the scale run): its NextToken, and the first worker of the page it leads to.
     deep_token: str | None = None
     deep_first_worker: str | None = None
+    database_pid: int | None = None             # a PostgreSQL postmaster whose CPU the cells also measure
 
 
 def signed(fx: Fixture, target: str) -> list[Request]:
@@ -131,13 +132,16 @@ def measure(server: Server, gen: Generator, fx: Fixture, target: str, requests: 
     waited, background = procfs.wait_quiet(args.quiet_wait)
     gen.run(requests, clients, args.warmup)
     changes0 = recorded_changes(fx, target)
+    db0 = _database_cpu(fx)
     cpu0, (busy0, t0) = server.cpu(), procfs.machine_busy()
     res = gen.run(requests, clients, args.duration)
     cpu1, (busy1, t1) = server.cpu(), procfs.machine_busy()
+    db1 = _database_cpu(fx)
     changes1 = recorded_changes(fx, target)
     machine = (busy1 - busy0) / (t1 - t0)
     per_process = {pid: cpu1[pid] - cpu0.get(pid, 0.0) for pid in cpu1}
     server_cpu = sum(per_process.values())
+    db_cpu = None if db0 is None else db1 - db0
     n, secs = res["requests"], res["duration_s"]
     errors = {k: v for k, v in res["errors"].items() if v}
     return {
@@ -153,14 +157,21 @@ def measure(server: Server, gen: Generator, fx: Fixture, target: str, requests: 
         "loadgen_cpu_s": round(res["cpu_s"], 3), "loadgen_cores": res["cpu_s"] / secs if secs else None,
         "loadgen_cpu_us_per_req": res["cpu_s"] / n * 1e6 if n else None,
         "machine_busy_cores": machine,
+        # PostgreSQL's own processes (the scale run's throwaway server), which are not the server's.
+        **({} if db_cpu is None else {"database_cpu_s": round(db_cpu, 3), "database_cores": db_cpu / secs,
+                                      "database_cpu_us_per_req": db_cpu / n * 1e6 if n else None}),
         # Whatever else ran on the machine meanwhile (other processes, this script): noise, if large.
-        "other_cores": max(0.0, machine - (server_cpu + res["cpu_s"]) / (t1 - t0)),
+        "other_cores": max(0.0, machine - (server_cpu + res["cpu_s"] + (db_cpu or 0.0)) / (t1 - t0)),
         "background_cores_before": round(background, 3), "waited_for_quiet_s": round(waited, 2),
         **({} if changes0 is None else {
             # Associate: how many requests were real writes (a change recorded in the score history).
             "changes_recorded": changes1 - changes0,
             "changes_per_request": (changes1 - changes0) / n if n else None}),
     }
+
+
+def _database_cpu(fx: Fixture) -> float | None:
+    return None if fx.database_pid is None else sum(procfs.tree_cpu(fx.database_pid).values())
 
 
 def _busiest_share(server: Server, per_process: dict[int, float]) -> float | None:

@@ -73,6 +73,13 @@ class Postgres:
         self.started = True
         return self.url
 
+    def pid(self) -> int | None:
+        """The postmaster's process id (its backends are its children)."""
+        try:
+            return int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def version(self) -> str:
         out = subprocess.run([str(self.bin / "postgres"), "--version"], capture_output=True, text=True)
         return out.stdout.strip()

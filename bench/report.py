@@ -156,16 +156,18 @@ COLUMNS = [("proc", "workers", "{}"), ("clients", "clients", "{}"), ("target", "
            ("srv cores", "server_cores", "{:.2f}"), ("gen cores", "loadgen_cores", "{:.2f}"),
            ("other cores", "other_cores", "{:.2f}"), ("top worker", "busiest_worker_share", "{:.0%}"),
            ("errors", "errors_total", "{}")]
+# The scale run has no healthz cell; with PostgreSQL, the database server's CPU is a column of its own.
+SCALE_COLUMNS = [c if c[1] != "cpu_ratio_to_healthz" else ("db cores", "database_cores", "{:.2f}") for c in COLUMNS]
 # Minimum widths, so that rows printed one by one while the benchmark runs line up under the header.
 MIN_WIDTHS = {"target": len("UpdateQualificationType"), "req/s": 6, "p50 ms": 6, "p99 ms": 6}
 
 
-def table(cells: list[dict]) -> str:
-    header = [title for title, _, _ in COLUMNS]
-    rows = [[fmt.format(c[key]) if c.get(key) is not None else "-" for _, key, fmt in COLUMNS]
+def table(cells: list[dict], columns: list[tuple[str, str, str]] = COLUMNS) -> str:
+    header = [title for title, _, _ in columns]
+    rows = [[fmt.format(c[key]) if c.get(key) is not None else "-" for _, key, fmt in columns]
             for c in cells if "rps" in c]
     widths = [max(MIN_WIDTHS.get(header[i], 0), *(len(r[i]) for r in [header, *rows]))
-              for i in range(len(COLUMNS))]
+              for i in range(len(columns))]
 
     def line(r: list[str]) -> str:
         cols = zip(r, widths[:len(r)], strict=True)
@@ -250,6 +252,7 @@ def scale_table(scale: dict) -> str:
     lines = []
     for kind, result in scale["databases"].items():
         lines += ["", f"scale run on {kind}:", scale_load_line(kind, result["load"]),
-                  scale_size_line(kind, result["size"]), table([c for s in result["servers"] for c in s["cells"]])]
+                  scale_size_line(kind, result["size"]),
+                  table([c for s in result["servers"] for c in s["cells"]], SCALE_COLUMNS)]
         lines += [scale_memory_line(s["processes"], s["memory_after_run"]) for s in result["servers"]]
     return "\n".join(lines)

@@ -122,7 +122,7 @@ def run_database(kind: str, base: Path, args) -> dict:
                 result["postgres_server"] = {"version": pg.version(), "settings": pg_settings()}
             url = database_url = created = create_pg_database(server_url)
             store_db.upgrade(url)
-        result.update(_measure_database(kind, url, database_url, data_dir, args))
+        result.update(_measure_database(kind, url, database_url, data_dir, args, pg.pid() if pg else None))
         return result
     finally:
         if created and not args.scale_keep:
@@ -138,7 +138,8 @@ def pg_settings() -> dict:
     return dict(SETTINGS)
 
 
-def _measure_database(kind: str, url: str, database_url: str | None, data_dir: Path, args) -> dict:
+def _measure_database(kind: str, url: str, database_url: str | None, data_dir: Path, args,
+                      database_pid: int | None) -> dict:
     """`url` is the database's; the servers get `database_url` (None: the SQLite file in data_dir)."""
     counts = bulkload.holder_counts(args.scale_workers, args.scale_quals, args.scale_types)
     with Server(1, data_dir, database_url) as server:
@@ -164,9 +165,10 @@ def _measure_database(kind: str, url: str, database_url: str | None, data_dir: P
         size["bytes_per_qualification"] = round(size["total_bytes"] / sum(counts), 1)
         print(report.scale_size_line(kind, size), flush=True)
         servers = []
+        print(f"{kind:10}  " + report.table([], report.SCALE_COLUMNS), flush=True)
         for processes in args.scale_processes:
             servers.append(run_server(kind, processes, data_dir, database_url, db, type_ids[0], counts[0],
-                                      (key, secret), args))
+                                      (key, secret), args, database_pid))
         return {"load": load, "size": size, "servers": servers,
                 "load_generator": servers[-1].pop("load_generator") if servers else None}
     finally:
@@ -191,11 +193,12 @@ def owner_of(db: Database, type_id: str) -> str:
 
 
 def run_server(kind: str, processes: int, data_dir: Path, database_url: str | None, db: Database, big_type: str,
-               holders: int, creds: tuple[str, str], args) -> dict:
+               holders: int, creds: tuple[str, str], args, database_pid: int | None) -> dict:
     cells = []
     with Server(processes, data_dir, database_url) as server:
         server.start()
         fx = fixture(server, db, big_type, holders, creds)
+        fx.database_pid = database_pid
         gen = make_generator(args.generator, HOST, server.port)
         try:
             for clients in args.scale_clients:
@@ -203,7 +206,7 @@ def run_server(kind: str, processes: int, data_dir: Path, database_url: str | No
                     cell = run_cell(server, gen, fx, clients, target, args)
                     cell["database"] = kind
                     cells.append(cell)
-                    print(f"{kind:10}  " + report.table([cell]).splitlines()[-1], flush=True)
+                    print(f"{kind:10}  " + report.table([cell], report.SCALE_COLUMNS).splitlines()[-1], flush=True)
         finally:
             gen.close()
         memory = server.memory()
