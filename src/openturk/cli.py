@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="how long a deleted qualification type stays Disposing (default 300)")
     serve.add_argument("--test-clock", action="store_true", default=None,
                        help="enable POST /_openturk/clock (loopback only) to move business time in tests")
+    serve.add_argument("--rate-limit", type=_non_negative, metavar="N",
+                       help="at most N requests per second per access key on the requester APIs, per process "
+                            "(ThrottlingException over it; default 0: off; env OPENTURK_RATE_LIMIT)")
     _database_flags(serve)
 
     requester = sub.add_parser("requester", help="manage requester accounts")
@@ -122,11 +125,18 @@ def _first_requester(settings: Settings) -> dict | None:
         database.dispose()
 
 
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 # -- commands -------------------------------------------------------------------------------------
 
 def cmd_serve(args) -> int:
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
-                         dispose_seconds=args.dispose_seconds, test_clock=args.test_clock)
+                         dispose_seconds=args.dispose_seconds, test_clock=args.test_clock, rate_limit=args.rate_limit)
     configure_logging(settings.log_level)
     prepare_database(settings)
     creds = _first_requester(settings)

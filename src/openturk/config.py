@@ -22,6 +22,12 @@ class Settings:
     database_url: str | None = None          # None: SQLite file in data_dir
     workers: int = 1
     log_level: str = "info"
+    log_format: str = "text"                 # "text" or "json" (one JSON object per line): openturk.logs
+    # GET /metrics (Prometheus) answers loopback clients only unless this is true (docs/deploy.md#metrics).
+    metrics_public: bool = False
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips): the
+    # client address in access logs and the loopback checks. Comma-separated addresses or networks, "*".
+    forwarded_allow_ips: str = "127.0.0.1"
     # openturk choice: MTurk keeps a deleted type "Disposing" for up to 48 hours (until its HITs are
     # gone). We keep it disposing for this many seconds: the name stays reserved and a second delete
     # answers InvalidQualificationTypeState; afterwards the name is free again.
@@ -79,6 +85,13 @@ def to_environ(settings: Settings) -> dict[str, str]:
         if value is not None:
             out[ENV_PREFIX + f.name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
     return out
+
+
+def metrics_multiprocess_dir(environ: dict[str, str] | None = None) -> str | None:
+    """The directory `serve --workers N` gives its processes for prometheus_client's multiprocess mode
+    (the library reads the same variable itself when it is imported)."""
+    environ = os.environ if environ is None else environ
+    return environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
 def sqlite_url(data_dir: str) -> str:

@@ -390,5 +390,6 @@ def test_worker_processes_write_the_access_log(store, serve):
     while "GetAccountBalance" not in server.stderr and time.monotonic() < deadline:
         time.sleep(0.05)
     line = next(line for line in server.stderr.splitlines() if "GetAccountBalance" in line)
-    assert re.search(r"openturk\.access [0-9a-f-]{36} GetAccountBalance A[A-Z0-9]+ 200 [\d.]+ms$", line)
+    assert re.search(r"openturk\.access [0-9a-f-]{36} json_api GetAccountBalance A[A-Z0-9]+ 200 [\d.]+ms "
+                     r"127\.0\.0\.1$", line)
     assert server.credentials["SecretAccessKey"] not in server.stderr

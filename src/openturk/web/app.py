@@ -17,21 +17,24 @@ from datetime import datetime, timezone
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from ..config import Settings
+from ..config import Settings, metrics_multiprocess_dir
 from ..service import Service
 from ..domain.requests import iso
 from ..ops.worker_actions import sweep
+from .access import AccessLog, RouterAccess
 from .execution import execute
 from .legacy_api import LegacyAPI
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
 from .pages import STATIC_PATH, RequesterPages, SecurityHeaders, WorkerPages, static_files
 from .requester_api import RequesterAPI
 from .worker_api import WorkerAPI
 
 log = logging.getLogger("openturk")
 CLOCK_PATH = "/_openturk/clock"
+METRICS_PATH = "/metrics"
 
 
 def _is_json_api(scope) -> bool:
@@ -63,21 +66,27 @@ class OpenTurkApp:
         self.service: Service | None = service
         self.requester_api: RequesterAPI | None = None
         self.legacy_api: LegacyAPI | None = None
-        routes = [Route("/healthz", self.healthz, methods=["GET", "HEAD"]), *WorkerAPI(self).routes()]
+        self.metrics = Metrics(metrics_multiprocess_dir())
+        self.access = AccessLog(self.metrics)
+        routes = [Route("/healthz", self.healthz, methods=["GET", "HEAD"]),
+                  Route(METRICS_PATH, self.scrape, methods=["GET"]), *WorkerAPI(self).routes()]
         routes += [*WorkerPages(self).routes(), *RequesterPages(self).routes(),
                    Mount(STATIC_PATH, static_files(), name="static")]
         if settings.test_clock:
             routes.append(Route(CLOCK_PATH, self.move_clock, methods=["GET", "POST"]))
         # Security headers (CSP, X-Frame-Options, nosniff, Referrer-Policy) on everything the router answers.
-        self.router = SecurityHeaders(Starlette(routes=routes))
+        # Outermost: the request id and one access record for everything the router answers.
+        self.router = RouterAccess(SecurityHeaders(Starlette(routes=routes)), self.access)
         self._sweeper: asyncio.Task | None = None
+        self._sampler: asyncio.Task | None = None
         if service is not None:
             self._ready(service)
 
     def _ready(self, service: Service) -> None:
         self.service = service
-        self.requester_api = RequesterAPI(service)
-        self.legacy_api = LegacyAPI(service)
+        self.requester_api = RequesterAPI(service, self.access)
+        self.legacy_api = LegacyAPI(service, self.access)
+        self.metrics.watch_pool(service.db.engine)
 
     async def move_clock(self, request: Request):
         """`--test-clock` only, loopback only: GET reads, POST {"advance_seconds": N} or {"now": ISO} moves
@@ -102,6 +111,12 @@ class OpenTurkApp:
                                                "message": f"Invalid clock request: {exc}"}}, 400)
         ms = clock.epoch_ms()
         return JSONResponse({"now": iso(ms), "epoch_ms": ms})
+
+    async def scrape(self, request: Request):
+        """Prometheus metrics; loopback clients only unless `metrics_public` (docs/deploy.md#metrics)."""
+        if not self.settings.metrics_public and not _is_loopback(request.client.host if request.client else ""):
+            return PlainTextResponse("/metrics answers loopback clients only (see --metrics-public).", 403)
+        return Response(self.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
     async def healthz(self, request: Request):
         if self.service is None:
@@ -130,14 +145,17 @@ class OpenTurkApp:
                     if self.service is None:
                         self._ready(Service.open(self.settings, self._clock))
                     self._sweeper = asyncio.create_task(self._sweep_forever())
+                    if self.metrics.multiprocess_dir is not None:
+                        self._sampler = asyncio.create_task(self.metrics.sample_forever())
                 except Exception as exc:  # reported to uvicorn, which stops
                     log.exception("start-up failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._sweeper is not None:
-                    self._sweeper.cancel()
+                for task in (self._sweeper, self._sampler):
+                    if task is not None:
+                        task.cancel()
                 if self.service is not None and self._service is None:
                     self.service.close()
                 await send({"type": "lifespan.shutdown.complete"})

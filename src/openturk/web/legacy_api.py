@@ -17,6 +17,7 @@ from ..ops import legacy as legacy_ops
 from ..protocol import legacy
 from .asgi import BodyTooLarge, ClientDisconnected, read_body, send_bytes
 from .execution import call, execute
+from .throttle import RateLimiter
 
 log = logging.getLogger("openturk.access")
 error_log = logging.getLogger("openturk.errors")
@@ -31,9 +32,14 @@ class RequestRefused(Exception):
         self.error = error
 
 
+class Throttled(Exception):
+    """Over `--rate-limit`: HTTP 503 AWS.ServiceUnavailable, which legacy clients retry."""
+
+
 class LegacyAPI:
     def __init__(self, service):
         self.service = service
+        self.limiter = RateLimiter.from_settings(service.settings)     # None: --rate-limit is off
         self.operations = {}
         for name, op in legacy.OPERATIONS.items():
             if op.implementation is not None:
@@ -71,6 +77,9 @@ class LegacyAPI:
         except BodyTooLarge:
             status, payload = 400, legacy.front_end_failure(request_id, errors.invalid_value(
                 "the request", f"the body is larger than {self.service.settings.max_body_bytes} bytes"))
+        except Throttled:
+            status, payload = 503, legacy.front_end_failure(request_id, errors.request_error(
+                errors.Code.SERVICE_UNAVAILABLE, "Rate exceeded"))
         except ClientDisconnected:
             return
         await send_bytes(send, status, payload, [(b"content-type", CONTENT_TYPE)])
@@ -98,6 +107,8 @@ class LegacyAPI:
             legacy.verify_signature(creds.secret, params, operation, claims, self._epoch_ms())
         except errors.TurkError as exc:
             raise RequestRefused(exc) from None
+        if self.limiter is not None and not self.limiter.allow(claims.access_key_id):
+            raise Throttled()
         return creds
 
     async def _run(self, entry, params, caller, request_id: str) -> tuple[int, bytes]:

@@ -20,6 +20,7 @@ from ..protocol.json11 import build_parser, build_serialiser
 from ..protocol.model import SIGNING_SERVICE, TARGET_PREFIX, service_model
 from .asgi import BodyTooLarge, ClientDisconnected, read_body, send_bytes
 from .execution import runs_inline
+from .throttle import RateLimiter
 
 log = logging.getLogger("openturk.access")
 error_log = logging.getLogger("openturk.errors")
@@ -51,6 +52,7 @@ class RequesterAPI:
         # Where operations run: see web/execution.py. Decided once, here, for the hot path.
         self.inline_reads = runs_inline(service, write=False)
         self.inline_writes = runs_inline(service, write=True)
+        self.limiter = RateLimiter.from_settings(service.settings)     # None: --rate-limit is off
 
     async def __call__(self, scope, receive, send) -> None:
         started = perf_counter()
@@ -127,6 +129,9 @@ class RequesterAPI:
             raise sigv4.unrecognized_client()
         sigv4.verify(creds.secret, auth, scope["method"], scope["path"],
                      scope.get("query_string", b"").decode("latin-1"), headers, amz_date, body)
+        if self.limiter is not None and not self.limiter.allow(auth.access_key_id):
+            # What AWS's front end answers; botocore retries it with back-off (legacy and standard modes).
+            raise sigv4.AuthError("ThrottlingException", "Rate exceeded")
         return creds
 
 

@@ -8,10 +8,12 @@ keep-alive connections often lands on a single process: `make bench` measured 0.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -25,8 +27,12 @@ MAX_HEAD_BYTES = 131_072    # request line + headers; httptools refuses URLs ove
 
 
 def uvicorn_options(settings: Settings) -> dict:
+    # In JSON mode uvicorn's own records go through openturk's handler (no log_config of its own), so
+    # that every line on stderr is JSON. X-Forwarded-For/-Proto are believed from forwarded_allow_ips only.
+    log_config = {"log_config": None} if settings.log_format == "json" else {}
     return dict(host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False,
-                loop="uvloop", lifespan="on", **connection_limits(settings))
+                loop="uvloop", lifespan="on", proxy_headers=True,
+                forwarded_allow_ips=settings.forwarded_allow_ips, **log_config, **connection_limits(settings))
 
 
 def connection_limits(settings: Settings) -> dict:
@@ -46,7 +52,16 @@ def run(settings: Settings) -> int:
 
 def _supervise(settings: Settings) -> int:
     """Start the worker processes, pass SIGINT/SIGTERM on to them, and stop all if one dies."""
-    env = {**os.environ, **to_environ(settings)}
+    # A new, empty directory per run for the processes' metrics (web/metrics.py), removed at the end.
+    metrics_dir = tempfile.mkdtemp(prefix="openturk-metrics-")
+    try:
+        env = {**os.environ, **to_environ(settings), "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+        return _run_children(settings, env)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _run_children(settings: Settings, env: dict[str, str]) -> int:
     children = [subprocess.Popen([sys.executable, "-m", WORKER_MODULE], env=env) for _ in range(settings.workers)]
     stopping = threading.Event()
 
@@ -96,7 +111,7 @@ def worker_main() -> None:
     """One of the `--workers N` processes; settings arrive as OPENTURK_* variables."""
     from .app import create_app
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     _exit_with_parent()
     sock = _listening_socket(settings.host, settings.port)
     config = uvicorn.Config(create_app(settings), **uvicorn_options(settings))

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from .. import errors
 from ..ops import worker_actions as actions
+from . import access
 from .asgi import BodyTooLarge, ClientDisconnected, read_body
 from .execution import call, execute
 from .worker_openapi import OPENAPI
@@ -77,13 +78,16 @@ class WorkerAPI:
         async def run(request: Request) -> Response:
             try:
                 worker_id = await self._worker(request)
+                access.set_caller(request.scope, worker_id)
                 return await handler(request, worker_id)
             except errors.TurkError as exc:
                 return error_response(exc)
             except ClientDisconnected:      # nobody to answer (web/protocol.py may have answered 408)
                 return Response(status_code=400)
             except Exception:
-                log.exception("worker API %s %s failed", request.method, request.url.path)
+                rid = access.request_id(request.scope)
+                log.exception("worker API %s %s failed (request %s)", request.method, request.url.path, rid,
+                              extra={"request_id": rid})
                 return error_response(errors.service_fault())
         return run
 

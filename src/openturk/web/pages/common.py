@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ... import errors
+from .. import access
 from ..asgi import BodyTooLarge, ClientDisconnected, read_body
 from . import render
 
@@ -206,6 +207,7 @@ class Pages:
                         response = page.render("forbidden.html", status=403)
                         return self._finish(page, response)
                 page.identity = await self.identify(page)
+                access.set_caller(request.scope, getattr(page.identity, "requester_id", page.identity))
                 if signed_in and page.identity is None:
                     if request.method == "GET":
                         return self._finish(page, page.redirect(
@@ -216,7 +218,9 @@ class Pages:
                 response = await handler(page)
             except errors.TurkError as exc:
                 if exc.kind == "ServiceFault":
-                    log.warning("page %s %s: %s", request.method, request.url.path, exc)
+                    rid = access.request_id(request.scope)
+                    log.warning("page %s %s (request %s): %s", request.method, request.url.path, rid, exc,
+                                extra={"request_id": rid})
                 response = page.render("error.html", status=_status(exc), error=exc)
             except ClientDisconnected:      # nobody to answer (web/protocol.py may have answered 408)
                 return Response(status_code=400)
@@ -226,7 +230,9 @@ class Pages:
             except HTTPException as exc:            # a form the multipart parser refused
                 response = page.render("error.html", status=400, error=errors.invalid_value("form", str(exc.detail)))
             except Exception:
-                log.exception("page %s %s failed", request.method, request.url.path)
+                rid = access.request_id(request.scope)
+                log.exception("page %s %s failed (request %s)", request.method, request.url.path, rid,
+                              extra={"request_id": rid})
                 response = page.render("error.html", status=500, error=errors.service_fault())
             return self._finish(page, response)
         return run
