@@ -15,7 +15,7 @@ from .errors import TurkError
 from .cli_workers import add_parsers as add_worker_parsers
 from .cli_workers import cmd_qualification, cmd_worker
 from .cli_tests import add_parsers as add_test_parsers, cmd_test
-from .logs import configure_logging
+from .logs import LOG_FORMATS, configure_logging
 from .store import db as store_db
 from .store import queries
 
@@ -42,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
     serve.add_argument("--workers", type=int, help="number of server processes (default 1)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="default info")
+    serve.add_argument("--log-format", choices=list(LOG_FORMATS),
+                       help="text (default) or json: one JSON object per line (env OPENTURK_LOG_FORMAT)")
+    serve.add_argument("--metrics-public", action="store_true", default=None,
+                       help="let any client read GET /metrics (default: loopback clients only)")
+    serve.add_argument("--forwarded-allow-ips",
+                       help="proxies whose X-Forwarded-For/-Proto headers are trusted, comma-separated "
+                            "(default 127.0.0.1; env OPENTURK_FORWARDED_ALLOW_IPS)")
     serve.add_argument("--dispose-seconds", type=int,
                        help="how long a deleted qualification type stays Disposing (default 300)")
     serve.add_argument("--test-clock", action="store_true", default=None,
@@ -71,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     _database_flags(up)
     chk = dsub.add_parser("check", help="check the database's invariants; exit 1 and list what is wrong")
     _database_flags(chk)
+    bak = dsub.add_parser("backup", help="copy a SQLite database to PATH while the server runs (online, "
+                                         "consistent); for PostgreSQL use pg_dump")
+    bak.add_argument("path", help="the new file to write")
+    _database_flags(bak)
     return parser
 
 
@@ -136,8 +147,13 @@ def _non_negative(text: str) -> int:
 
 def cmd_serve(args) -> int:
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
-                         dispose_seconds=args.dispose_seconds, test_clock=args.test_clock, rate_limit=args.rate_limit)
-    configure_logging(settings.log_level)
+                         dispose_seconds=args.dispose_seconds, test_clock=args.test_clock, rate_limit=args.rate_limit,
+                         log_format=args.log_format, metrics_public=args.metrics_public,
+                         forwarded_allow_ips=args.forwarded_allow_ips)
+    if settings.log_format not in LOG_FORMATS:      # from OPENTURK_LOG_FORMAT (the flag has choices)
+        print(f"openturk: the log format must be text or json, not {settings.log_format!r}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
     prepare_database(settings)
     creds = _first_requester(settings)
     endpoint = f"http://{settings.host}:{settings.port}"
@@ -202,10 +218,28 @@ def cmd_db(args) -> int:
     settings = _settings(args)
     if args.db_command == "check":
         return _check(settings)
+    if args.db_command == "backup":
+        return _backup(settings, Path(args.path))
     if settings.database_url is None:
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     store_db.upgrade(settings.resolved_database_url)
     print(f"database at revision {store_db.head_revision()}")
+    return 0
+
+
+def _backup(settings: Settings, target: Path) -> int:
+    from .store.backup import BackupError, backup_sqlite
+    source = _sqlite_file(settings.resolved_database_url)
+    if source is None:
+        print("openturk: `db backup` copies SQLite databases; back up PostgreSQL with pg_dump "
+              "(see docs/deploy.md#backups)", file=sys.stderr)
+        return 2
+    try:
+        size = backup_sqlite(source, target)
+    except BackupError as exc:
+        print(f"openturk: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup of {source} written to {target} ({size} bytes, integrity check ok)")
     return 0
 
 

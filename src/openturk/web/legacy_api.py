@@ -15,11 +15,11 @@ from .. import errors, ids
 from ..ops import REGISTRY
 from ..ops import legacy as legacy_ops
 from ..protocol import legacy
+from .access import AccessLog
 from .asgi import BodyTooLarge, ClientDisconnected, read_body, send_bytes
 from .execution import call, execute
 from .throttle import RateLimiter
 
-log = logging.getLogger("openturk.access")
 error_log = logging.getLogger("openturk.errors")
 
 CONTENT_TYPE = b"text/xml;charset=UTF-8"
@@ -37,8 +37,9 @@ class Throttled(Exception):
 
 
 class LegacyAPI:
-    def __init__(self, service):
+    def __init__(self, service, access: AccessLog | None = None):
         self.service = service
+        self.access = access or AccessLog()
         self.limiter = RateLimiter.from_settings(service.settings)     # None: --rate-limit is off
         self.operations = {}
         for name, op in legacy.OPERATIONS.items():
@@ -83,9 +84,9 @@ class LegacyAPI:
         except ClientDisconnected:
             return
         await send_bytes(send, status, payload, [(b"content-type", CONTENT_TYPE)])
-        if log.isEnabledFor(logging.INFO):
-            log.info("%s legacy:%s %s %d %.2fms", request_id, operation, caller_id, status,
-                     (perf_counter() - started) * 1000)
+        # The operation is a metric label: only names of legacy operations, never what a client made up.
+        self.access.record(request_id, "legacy_api", operation if operation in self.operations else "-",
+                           caller_id, status, started, scope)
 
     async def _authenticate(self, params, operation: str):
         """Credentials, then the Timestamp (RequestExpired comes from the front end), then the signature."""
@@ -126,7 +127,8 @@ class LegacyAPI:
                 return 503, self._unavailable(op, request_id, params, echo)
             return 200, legacy.failure(op, request_id, exc, self._epoch_ms(), params, echo)
         except Exception:
-            error_log.exception("legacy request %s (%s) failed", request_id, op.name)
+            error_log.exception("legacy request %s (%s) failed", request_id, op.name,
+                                extra={"request_id": request_id})
             return 503, self._unavailable(op, request_id, params, echo)
 
     def _unavailable(self, op, request_id: str, params, echo: str) -> bytes:

@@ -18,11 +18,11 @@ from ..ops.runner import run_operation
 from ..protocol import sigv4
 from ..protocol.json11 import build_parser, build_serialiser
 from ..protocol.model import SIGNING_SERVICE, TARGET_PREFIX, service_model
+from .access import AccessLog
 from .asgi import BodyTooLarge, ClientDisconnected, read_body, send_bytes
 from .execution import runs_inline
 from .throttle import RateLimiter
 
-log = logging.getLogger("openturk.access")
 error_log = logging.getLogger("openturk.errors")
 
 CONTENT_TYPE = b"application/x-amz-json-1.1"
@@ -40,8 +40,9 @@ def _empty_input(value, path):
 
 
 class RequesterAPI:
-    def __init__(self, service):
+    def __init__(self, service, access: AccessLog | None = None):
         self.service = service
+        self.access = access or AccessLog()
         model = service_model()
         self.operations = {}
         for name, op in REGISTRY.items():
@@ -92,13 +93,12 @@ class RequesterAPI:
         except ClientDisconnected:
             return
         except Exception:
-            error_log.exception("request %s (%s) failed", request_id, op_name)
+            error_log.exception("request %s (%s) failed", request_id, op_name,
+                                extra={"request_id": request_id})
             status, payload = self._turk_error(errors.service_fault())
         await send_bytes(send, status, payload, [(b"content-type", CONTENT_TYPE),
                                                  (b"x-amzn-requestid", request_id.encode())])
-        if log.isEnabledFor(logging.INFO):
-            log.info("%s %s %s %d %.2fms", request_id, op_name, caller_id, status,
-                     (perf_counter() - started) * 1000)
+        self.access.record(request_id, "json_api", op_name, caller_id, status, started, scope)
 
     def _turk_error(self, exc: errors.TurkError) -> tuple[int, bytes]:
         body = {"__type": exc.kind, "Message": f"{exc.message} ({self.service.wall_clock.epoch_ms()})",
