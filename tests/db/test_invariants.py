@@ -35,6 +35,7 @@ def world(tmp_path_factory):
     pending = worker.request(plain)
     client.accept_qualification_request(QualificationRequestId=pending["QualificationRequestId"], IntegerValue=9)
     client.delete_qualification_type(QualificationTypeId=made("doomed"))
+    worker.request(made("waiting"))     # left Pending
     database = Database(url)
     yield {"url": url, "database": database, "plain": plain, "worker": worker.worker_id}
     database.dispose()
@@ -81,6 +82,16 @@ def test_the_suites_shared_database_is_consistent_too(server, database_url):
 def test_each_kind_of_damage_is_reported(world, sql, expected):
     problems = damage(world, sql)
     assert any(expected in p for p in problems), problems
+
+
+def test_a_half_applied_delete_or_grant_is_reported(world):
+    """DeleteQualificationType rejects the open requests in its transaction; a Granted request's grant is
+    written with it."""
+    problems = damage(world, "UPDATE qualification_types SET status = 'Disposing', disposed_ms = 1 "
+                             "WHERE name = 'waiting'")
+    assert any("is still Pending although its type was deleted" in p for p in problems), problems
+    problems = damage(world, "DELETE FROM qualifications WHERE worker_id = :w", w=world["worker"])
+    assert any("is Granted but its worker never held the qualification" in p for p in problems), problems
 
 
 def test_openturk_db_check_reports_and_exits(world):

@@ -140,4 +140,17 @@ def _requests(conn) -> list[str]:
         r.join(qt, qt.c.qualification_type_id == r.c.qualification_type_id))
         .where(or_(qt.c.owner_id.is_(None), qt.c.owner_id != r.c.owner_id)).limit(LIMIT))
     out += [f"qualification request {i} belongs to someone other than its type's owner" for (i,) in owners]
+    # DeleteQualificationType rejects the type's open requests in its own transaction.
+    open_on_deleted = conn.execute(select(r.c.qualification_request_id, r.c.status).select_from(
+        r.join(qt, qt.c.qualification_type_id == r.c.qualification_type_id))
+        .where(qt.c.status == "Disposing", r.c.status.in_(OPEN_REQUEST_STATUSES)).limit(LIMIT))
+    out += [f"qualification request {i} is still {s} although its type was deleted" for i, s in open_on_deleted]
+    # A request is granted in the same transaction as the qualification, and qualifications are never
+    # deleted (a revocation keeps the row).
+    q = qualifications
+    ungranted = conn.execute(select(r.c.qualification_request_id).select_from(
+        r.outerjoin(q, and_(q.c.qualification_type_id == r.c.qualification_type_id, q.c.worker_id == r.c.worker_id)))
+        .where(r.c.status == "Granted", q.c.worker_id.is_(None)).limit(LIMIT))
+    out += [f"qualification request {i} is Granted but its worker never held the qualification"
+            for (i,) in ungranted]
     return out
