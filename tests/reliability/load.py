@@ -183,14 +183,17 @@ class ServeProcess:
 # -- clients -------------------------------------------------------------------------------------------
 
 class Requester:
-    """A requester's boto3 client (no retries: each call is sent once, so its outcome is its own)."""
+    """A requester's boto3 client. No retries: each call is sent once, so its outcome is its own (botocore's
+    `max_attempts` counts retries, so `max_attempts=1` would send a call twice when the first connection
+    breaks: an applied write whose retry found the server down would look unsent)."""
 
     def __init__(self, endpoint: str, creds: dict, stats: Stats):
         self.creds, self.stats = creds, stats
         self.client = boto3.client("mturk", endpoint_url=endpoint, region_name="us-east-1",
                                    aws_access_key_id=creds["AccessKeyId"],
                                    aws_secret_access_key=creds["SecretAccessKey"],
-                                   config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60))
+                                   config=Config(retries={"total_max_attempts": 1}, connect_timeout=5,
+                                                 read_timeout=60))
 
     def __call__(self, operation: str, **params) -> Outcome:
         method = getattr(self.client, operation)

@@ -298,3 +298,18 @@ def test_acknowledged_writes_survive_sigkill(store, tmp_path):
     assert checked == stats.total(ACK) > 100     # every acknowledged write was looked for
     assert len(kills) >= 3
     assert stats.faults == []
+
+
+def test_the_journal_checks_catch_lost_reordered_and_refused_writes():
+    writes = [Write("grant", 1, ACK), Write("revoke", "r", UNKNOWN), Write("grant", 2, ACK),
+              Write("grant", 3, ERROR), Write("grant", 4, NOT_SENT), Write("grant", 5, UNKNOWN)]
+    granted = lambda *values: [("Granted", v, None) for v in values]  # noqa: E731
+    assert history_matches(writes, granted(1, 2)) is None
+    assert history_matches(writes, [*granted(1), ("Revoked", 1, "r"), *granted(2, 5)]) is None
+    assert "missing" in history_matches(writes, granted(1))                  # an acknowledged write lost
+    assert "not the next" in history_matches(writes, granted(1, 5, 2))       # out of order
+    assert "not the next" in history_matches(writes, granted(1, 2, 3))       # a refused write applied
+    assert "not the next" in history_matches(writes, granted(1, 2, 4))       # an unsent write applied
+    assert "not the next" in history_matches(writes, granted(1, 2, 9))       # a write nobody made
+    assert final_of(writes, 2) is None and final_of(writes, 5) is None
+    assert final_of(writes, 1) and final_of(writes, 3) and final_of(writes, 4)
