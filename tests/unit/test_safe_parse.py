@@ -52,3 +52,25 @@ def test_wrong_namespace_is_refused():
 
 def test_empty_document():
     assert error("").code == "AWS.MechanicalTurk.XMLParseError"
+
+
+def test_a_declared_encoding_cannot_hide_a_doctype():
+    """The text's bytes are UTF-8 whatever the declaration says; parsed as UTF-7 this would be a DOCTYPE
+    with an entity that the byte search for '<!DOCTYPE' does not see."""
+    hidden = ('<?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE x +AFs-+ADw-!ENTITY a +ACI-aaaa+ACI-+AD4-+AF0-+AD4-'
+              f'+ADw-QuestionForm xmlns=+ACI-{QF_NS}+ACI-+AD4-+ACY-a;+ADw-/QuestionForm+AD4-')
+    exc = error(hidden)
+    assert exc.code == "AWS.MechanicalTurk.XMLParseError"
+
+
+def test_text_is_read_as_utf8_whatever_the_declaration_says():
+    root = safe_parse.check_question_form(
+        "Test", f'<?xml version="1.0" encoding="ISO-8859-1"?><QuestionForm xmlns="{QF_NS}">Caf\u00e9</QuestionForm>')
+    assert root.text == "Caf\u00e9"
+
+
+def test_xinclude_is_never_processed():
+    root = safe_parse.check_question_form("Test", f'<QuestionForm xmlns="{QF_NS}"><xi:include '
+                                                  'xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" '
+                                                  'parse="text"/></QuestionForm>')
+    assert "root:" not in (root.xpath("string()"))

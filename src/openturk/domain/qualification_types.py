@@ -43,6 +43,20 @@ def search_text(name: str, description: str, keywords: str | None) -> str:
     return f"{name}\n{description}\n{keywords or ''}".casefold()
 
 
+# openturk choice: MTurk documents no limit for Query. A longer one than the longest searchable text
+# (name, description and keywords, as search_text joins them) can match nothing, so it is refused.
+MAX_QUERY_CHARS = MAX_NAME_CHARS + MAX_DESCRIPTION_CHARS + MAX_KEYWORDS_CHARS + 2
+
+
+def check_query(query: str | None) -> str | None:
+    """ListQualificationTypes' "Query: A text query against all of the searchable attributes of Qualification
+    types" — at most MAX_QUERY_CHARS characters."""
+    if query is not None and len(query) > MAX_QUERY_CHARS:
+        raise errors.invalid_value("Query", f"it must be at most {MAX_QUERY_CHARS} characters long (it is "
+                                            f"{len(query)})")
+    return query
+
+
 def check_name(name: str) -> str:
     """Name: required, shown to workers; openturk limits it to 255 characters and refuses blanks."""
     if not name.strip():

@@ -11,6 +11,7 @@ and add only what the legacy API did differently:
 from __future__ import annotations
 
 from .. import errors
+from ..domain import qualification_types as type_rules
 from ..domain import qualifications as rules
 from ..store import queries
 from ..store import request_queries as rq
@@ -81,6 +82,7 @@ def search_qualification_types(ctx: Ctx, *, must_be_requestable: bool, query: st
     """SearchQualificationTypes: the types ListQualificationTypes would list (same filters), sorted by Name
     — "SortProperty ... Valid Values: Name"; any other value also sorts by Name (openturk choice) —
     "SortDirection ... Default: Descending"."""
+    type_rules.check_query(query)
     size, number, offset = _page(page_size, page_number)
     owner = ctx.caller.requester_id if must_be_owned_by_caller else None
     filters = {"requestable_only": must_be_requestable, "owner_id": owner, "query": query}

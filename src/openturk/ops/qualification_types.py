@@ -105,6 +105,7 @@ def list_qualification_types(ctx: Ctx, *, must_be_requestable: bool, query: str 
     """"The ListQualificationTypes operation returns a list of Qualification types, filtered by an optional
     search term." MustBeOwnedByCaller defaults to false. Query matches name, description and keywords,
     case-insensitively, as a substring."""
+    rules.check_query(query)
     filters = {"r": must_be_requestable, "o": bool(must_be_owned_by_caller), "q": query or ""}
     limit = max_results or pagination.DEFAULT_PAGE_SIZE
     after = pagination.read_token(ctx.token_key, next_token, filters)

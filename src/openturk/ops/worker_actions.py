@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from .. import errors, ids
+from ..domain import qualification_types as type_rules
 from ..domain import requests as rules
 from ..store import queries
 from ..store import request_queries as rq
@@ -44,6 +45,7 @@ def present_request(row: dict, now_ms: int) -> dict:
 
 def list_types(ctx: Ctx, *, query: str | None = None, next_token: str | None = None, max_results: int = 10) -> dict:
     """Requestable Active types, as ListQualificationTypes(MustBeRequestable=true) finds them."""
+    type_rules.check_query(query)
     filters = {"w": 1, "q": query or ""}
     after = pagination.read_token(ctx.token_key, next_token, filters)
     rows = queries.list_qualification_types(ctx.conn, after_seq=after, limit=max_results + 1, requestable_only=True,

@@ -35,11 +35,13 @@ _local = threading.local()
 
 def _parser() -> etree.XMLParser:
     """One parser per thread (lxml parsers are not meant to be shared): no entities, no DTD, no network,
-    libxml2's own limits on (huge_tree off)."""
+    libxml2's own limits on (huge_tree off). The document arrives as text, so its bytes are UTF-8 whatever
+    its XML declaration says: the parser is told so, else a declared encoding such as UTF-7 could hide a
+    DOCTYPE from the byte check in `parse`."""
     parser = getattr(_local, "parser", None)
     if parser is None:
         parser = _local.parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                                 huge_tree=False)
+                                                 huge_tree=False, encoding="utf-8")
     return parser
 
 
@@ -62,6 +64,9 @@ def parse(param: str, text: str, *, limit: int = MAX_DOCUMENT_BYTES, depth: bool
         raise errors.xml_parse_error(param, f"line {line}: {exc.msg}") from None
     if root is None:
         raise errors.xml_parse_error(param, "line 1: the document is empty")
+    if root.getroottree().docinfo.doctype:      # a second line of defence behind the byte check
+        raise errors.xml_parse_error(param, "line 1: document type declarations (DOCTYPE) and entity "
+                                            "declarations are not allowed")
     if depth:
         check_depth(param, root)
     return root
