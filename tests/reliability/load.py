@@ -111,7 +111,8 @@ class ServeProcess:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if self.proc.poll() is not None:
-                raise AssertionError(f"openturk serve exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
+                raise AssertionError(f"openturk serve exited with {self.proc.returncode}:\n"
+                                     f"{self.log.read_text()[-3000:]}")
             try:
                 if httpx.get(self.endpoint + "/healthz", timeout=1).status_code == 200 and self._all_children_up():
                     return

@@ -61,7 +61,8 @@ class Writer:
     deletes: dict[str, str] = field(default_factory=dict)                     # id → kind
     live: list[str] = field(default_factory=list)
     scores: dict[tuple[str, str], list[Write]] = field(default_factory=lambda: defaultdict(list))
-    requests: dict[str, tuple[str, str, list[Write]]] = field(default_factory=dict)  # id → (type, worker, resolutions)
+    # request id → (type, worker, resolutions)
+    requests: dict[str, tuple[str, str, list[Write]]] = field(default_factory=dict)
     unknown_requests: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     acknowledged: int = 0
 
@@ -83,7 +84,8 @@ class Writer:
                              [2, 6, 2, 3, 4, 0.3])[0]
         if action == "update":
             description = f"d-{self.mark()}"
-            outcome = self.requester("update_qualification_type", QualificationTypeId=type_id, Description=description)
+            outcome = self.requester("update_qualification_type", QualificationTypeId=type_id,
+                                     Description=description)
             self.types[type_id].append(Write("update", description, outcome.kind))
         elif action == "associate":
             value = self.mark()
@@ -229,7 +231,8 @@ def verify(writers: list[Writer], url: str) -> tuple[list[str], int]:
         for request_id, row in requests.items():
             if request_id not in seen and row.qualification_type_id in w.types:
                 extra[row.qualification_type_id, row.worker_id] += 1
-                if row.status != "Pending" and not (row.reason == DELETED and applied_may(w.deletes.get(row.qualification_type_id, ""))):
+                rejected_by_delete = row.reason == DELETED and applied_may(w.deletes.get(row.qualification_type_id, ""))
+                if row.status != "Pending" and not rejected_by_delete:
                     problems.append(f"unacknowledged request {request_id} is {row.status}")
         for key, n in extra.items():
             if n > w.unknown_requests.get(key, 0):

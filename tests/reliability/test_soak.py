@@ -18,7 +18,6 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -67,12 +66,12 @@ class Soak:
         for n in range(REQUESTERS):
             client = self.requester(n)
             self.types[n] = [self.create(client, f"soak-plain-{n}-{i}") for i in range(2)]
-            self.test_types[n] = self.create(client, f"soak-test-{n}", Test=question_form(), AnswerKey=answer_key(),
-                                             TestDurationInSeconds=300)
+            self.test_types[n] = self.create(client, f"soak-test-{n}", Test=question_form(),
+                                             AnswerKey=answer_key(), TestDurationInSeconds=300)
 
     def create(self, client: Requester, name: str, **extra) -> str:
-        outcome = client("create_qualification_type", Name=name, Description="soak", QualificationTypeStatus="Active",
-                         RetryDelayInSeconds=0, **extra)
+        outcome = client("create_qualification_type", Name=name, Description="soak",
+                         QualificationTypeStatus="Active", RetryDelayInSeconds=0, **extra)
         assert outcome.ok, outcome
         return outcome.body["QualificationType"]["QualificationTypeId"]
 
@@ -125,7 +124,8 @@ class Soak:
                 request_id = outcome.body["QualificationRequestId"]
                 first = ("accept", rng.randrange(100))
                 second = rng.choice([("reject", f"no-{request_id}"), ("accept", 100 + rng.randrange(100))])
-                calls = [pool.submit(self.resolve, client, request_id, *op) for client, op in ((a, first), (b, second))]
+                calls = [pool.submit(self.resolve, client, request_id, *op)
+                         for client, op in ((a, first), (b, second))]
                 self.resolve_races[request_id] = [(*op, f.result()) for op, f in zip((first, second), calls)]
         for worker in workers:
             worker.close()
@@ -265,8 +265,8 @@ def test_mixed_load_on_several_processes_keeps_the_invariants(store, tmp_path, p
     server = ServeProcess(store, tmp_path, workers=processes)
     server.start()
     try:
-        soak = Soak(server.endpoint, add_requesters(store.url, REQUESTERS, "soak"), add_workers(store.url, WORKERS),
-                    seconds)
+        soak = Soak(server.endpoint, add_requesters(store.url, REQUESTERS, "soak"),
+                    add_workers(store.url, WORKERS), seconds)
         soak.setup()
         elapsed = soak.run()
     finally:
@@ -281,7 +281,8 @@ def test_mixed_load_on_several_processes_keeps_the_invariants(store, tmp_path, p
     faults = stats.faults
     print(f"\nsoak {store.backend}, --workers {processes}: {elapsed:.0f}s, {stats.total()} requests "
           f"({stats.total() / elapsed:.0f}/s), {stats.total(ACK)} succeeded, {len(soak.name_races)} name races, "
-          f"{len(soak.resolve_races)} resolve races, {soak.walks} list walks, {len(faults)} 5xx\n{stats.summary()}")
+          f"{len(soak.resolve_races)} resolve races, {soak.walks} list walks, {len(faults)} 5xx\n"
+          f"{stats.summary()}")
     assert soak.problems == [], "\n".join(soak.problems)
     assert stats.total(UNKNOWN) == len(faults), "a connection broke without a crash"
     assert all((status, code) == RETRYABLE for _, status, code, _ in faults), faults

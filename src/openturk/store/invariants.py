@@ -149,7 +149,8 @@ def _requests(conn) -> list[str]:
     # deleted (a revocation keeps the row).
     q = qualifications
     ungranted = conn.execute(select(r.c.qualification_request_id).select_from(
-        r.outerjoin(q, and_(q.c.qualification_type_id == r.c.qualification_type_id, q.c.worker_id == r.c.worker_id)))
+        r.outerjoin(q, and_(q.c.qualification_type_id == r.c.qualification_type_id,
+                            q.c.worker_id == r.c.worker_id)))
         .where(r.c.status == "Granted", q.c.worker_id.is_(None)).limit(LIMIT))
     out += [f"qualification request {i} is Granted but its worker never held the qualification"
             for (i,) in ungranted]
