@@ -252,3 +252,11 @@ def test_long_names_descriptions_and_keywords_are_refused(server, requester, mem
         response = call(server.endpoint, requester, "CreateQualificationType", {**CREATE, member: "x" * size})
         assert f"The value for {member} is invalid: it must be at most {limit} characters long" in turk_error(
             response, Code.INVALID_PARAMETER_VALUE)
+
+
+def test_the_test_clock_answers_deeply_nested_json_with_a_clear_error(server):
+    """POST /_openturk/clock (--test-clock, loopback only) parses with the standard library's json, which
+    raises RecursionError on deep nesting."""
+    response = httpx.post(server.endpoint + "/_openturk/clock", content=b"[" * 100_000, timeout=10)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == Code.INVALID_PARAMETER_VALUE

@@ -106,7 +106,7 @@ class OpenTurkApp:
                     clock.set_epoch_ms(int(when.timestamp() * 1000))
                 else:
                     raise ValueError("give advance_seconds or now")
-            except (ValueError, TypeError, AttributeError) as exc:
+            except (ValueError, TypeError, AttributeError, RecursionError) as exc:
                 return JSONResponse({"error": {"code": "AWS.MechanicalTurk.InvalidParameterValue",
                                                "message": f"Invalid clock request: {exc}"}}, 400)
         ms = clock.epoch_ms()
