@@ -48,6 +48,38 @@ def test_flattened_lists_refuse_contradictions():
             legacy.nested(legacy.parse_parameters(query, None), "P")
 
 
+def test_flattened_list_indexes_are_ascii_numbers():
+    """Found by tests/fuzz: `str.isdigit` also holds for '²' (which int() refuses) and for 5000 digits (more
+    than int() converts), and either was a ValueError, answered as AWS.ServiceUnavailable."""
+    params = legacy.parse_parameters("P.²=a&P.٣=b".encode(), None)
+    assert legacy.nested(params, "P") == {"²": "a", "٣": "b"}      # names, not indexes
+    with pytest.raises(errors.TurkError) as info:
+        legacy.nested(legacy.parse_parameters(b"P." + b"9" * 5000 + b"=a", None), "P")
+    assert info.value.code == errors.Code.INVALID_PARAMETER_VALUE
+    assert "a list index has at most 9 digits" in info.value.message
+
+
+@pytest.mark.parametrize("name", ["ResponseGroup." + "9" * 5000, "ResponseGroup.²", "ResponseGroup.1.²"])
+def test_odd_response_group_indexes_are_request_errors(server, creds, name):
+    response = call(server.endpoint, creds, "GetAccountBalance", {name: "Request"})
+    assert response.status_code == 200, response.text
+    assert error_code(response) in (None, errors.Code.INVALID_PARAMETER_VALUE)
+
+
+@pytest.mark.parametrize("operation,params", [
+    ("BlockWorker", {"WorkerId": "ANULREASON1", "Reason": "a\x00b"}),
+    ("CreateQualificationType", {"Name": "n\x00", "Description": "d", "QualificationTypeStatus": "Active"}),
+])
+def test_nul_characters_are_invalid_values(server, creds, operation, params):
+    """Found by tests/fuzz: PostgreSQL cannot store U+0000 in text (a ServiceUnavailable there)."""
+    response = call(server.endpoint, creds, operation, params)
+    assert response.status_code == 200, response.text
+    assert error_code(response) == errors.Code.INVALID_PARAMETER_VALUE
+    assert b"must not contain the character U+0000" in response.content
+    blocks = call(server.endpoint, creds, "GetBlockedWorkers")
+    assert texts(blocks, ".//WorkerBlock/WorkerId") == []
+
+
 @pytest.mark.parametrize("spelling,value", [("true", True), ("True", True), ("TRUE", True), ("1", True),
                                             ("false", False), ("False", False), ("0", False)])
 def test_boolean_spellings(spelling, value):

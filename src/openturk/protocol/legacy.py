@@ -90,14 +90,14 @@ def nested(params: dict[str, list[str]], prefix: str) -> list:
     for name, values in params.items():
         if not name.startswith(prefix + "."):
             continue
-        parts = name[len(prefix) + 1:].split(".")
+        parts = [_list_key(name, part) for part in name[len(prefix) + 1:].split(".")]
         node = tree
         for part in parts[:-1]:
-            child = node.setdefault(int(part) if part.isdigit() else part, {})
+            child = node.setdefault(part, {})
             if not isinstance(child, dict):
                 raise errors.invalid_value(name, "a parameter cannot be both a value and a structure")
             node = child
-        last = int(parts[-1]) if parts[-1].isdigit() else parts[-1]
+        last = parts[-1]
         if isinstance(node.get(last), dict):
             raise errors.invalid_value(name, "a parameter cannot be both a value and a structure")
         node[last] = single(params, name)
@@ -111,6 +111,19 @@ def nested(params: dict[str, list[str]], prefix: str) -> list:
             raise errors.invalid_value(prefix, "indexed and named members are mixed")
         return {key: build(value) for key, value in node.items()}
     return build(tree) if tree else []
+
+
+_INDEX = re.compile(r"[0-9]+\Z")   # ASCII: str.isdigit() also holds for '²' and '٣'
+MAX_INDEX_DIGITS = 9
+
+
+def _list_key(name: str, part: str) -> int | str:
+    """A part of a flattened name: an index (ASCII digits) or a member name."""
+    if not _INDEX.match(part):
+        return part
+    if len(part) > MAX_INDEX_DIGITS:
+        raise errors.invalid_value(name, "a list index has at most 9 digits")
+    return int(part)
 
 
 def response_groups(params: dict[str, list[str]]) -> list[str]:
