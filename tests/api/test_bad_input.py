@@ -90,6 +90,11 @@ CREATE_CASES = [
          "The value for AutoGranted is invalid: expected a boolean, got string"),
     case("status is a list", {**CREATE, "QualificationTypeStatus": ["Active"]}, INVALID,
          "The value for QualificationTypeStatus is invalid: expected a string, got list"),
+    # Found by tests/fuzz: PostgreSQL cannot store U+0000 in text (a 500 there, stored on SQLite).
+    case("NUL in Name", {**CREATE, "Name": "vic\u0000tim"}, INVALID,
+         "The value for Name is invalid: it must not contain the character U+0000"),
+    case("NUL in Keywords", {**CREATE, "Keywords": "\u0000"}, INVALID,
+         "The value for Keywords is invalid: it must not contain the character U+0000"),
     case("Keywords is null", {**CREATE, "Keywords": None}, INVALID,
          "The value for Keywords is invalid: null is not allowed"),
     case("huge integer", {**CREATE, "RetryDelayInSeconds": 10**30}, RANGE,

@@ -120,6 +120,9 @@ def _string_parser(meta: dict) -> Parser:
     def parse_string(value, path):
         if not isinstance(value, str):
             raise _type_error(path, "a string", value)
+        if "\x00" in value:
+            # openturk choice: PostgreSQL cannot store U+0000 in text, so no database stores it.
+            raise errors.invalid_value(path, "it must not contain the character U+0000")
         if enum is not None and value not in enum:
             raise errors.invalid_value(path, f"{value!r} is not one of {', '.join(sorted(enum))}")
         if low is not None and len(value) < low:
