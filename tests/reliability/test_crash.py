@@ -301,6 +301,7 @@ def test_acknowledged_writes_survive_sigkill(store, tmp_path):
     assert checked == stats.total(ACK) > 100     # every acknowledged write was looked for
     assert len(kills) >= 3
     assert stats.faults == []
+    assert "Traceback" not in server.log.read_text()
 
 
 def test_the_journal_checks_catch_lost_reordered_and_refused_writes():

@@ -284,6 +284,7 @@ def test_mixed_load_on_several_processes_keeps_the_invariants(store, tmp_path, p
           f"{len(soak.resolve_races)} resolve races, {soak.walks} list walks, {len(faults)} 5xx\n"
           f"{stats.summary()}")
     assert soak.problems == [], "\n".join(soak.problems)
+    assert "Traceback" not in server.log.read_text()
     assert stats.total(UNKNOWN) == len(faults), "a connection broke without a crash"
     assert all((status, code) == RETRYABLE for _, status, code, _ in faults), faults
     if store.backend == "postgresql":
