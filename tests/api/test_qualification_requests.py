@@ -281,6 +281,16 @@ def test_worker_api_requires_a_token(server, worker):
         assert json.loads(info.value.read())["error"]["code"] == "AWS.NotAuthorized"
 
 
+def test_nul_characters_from_a_worker_are_refused_or_match_nothing(worker):
+    """Found by tests/fuzz on PostgreSQL, which cannot compare text with U+0000: a 500 there."""
+    error = api_error(lambda: worker.list_types(query="a\x00"))
+    assert (error.status, error.code) == (400, "AWS.MechanicalTurk.InvalidParameterValue")
+    assert error.message == "The value for Query is invalid: it must not contain the character U+0000"
+    assert api_error(lambda: worker.request("A%00B")).code == "AWS.MechanicalTurk.QualificationTypeDoesNotExist"
+    assert api_error(lambda: worker.submit("A%00B", {"q1": "a"})).code == \
+        "AWS.MechanicalTurk.QualificationRequestDoesNotExist"
+
+
 def test_worker_lists_requestable_types_without_answer_keys(client, worker, unique):
     with_key = new_type(client, unique, Test=question_form(), AnswerKey=answer_key(), TestDurationInSeconds=60)
     client.create_qualification_type(Name=unique + "off", Description="d", QualificationTypeStatus="Inactive")

@@ -50,7 +50,10 @@ MAX_QUERY_CHARS = MAX_NAME_CHARS + MAX_DESCRIPTION_CHARS + MAX_KEYWORDS_CHARS + 
 
 def check_query(query: str | None) -> str | None:
     """ListQualificationTypes' "Query: A text query against all of the searchable attributes of Qualification
-    types" — at most MAX_QUERY_CHARS characters."""
+    types" — at most MAX_QUERY_CHARS characters, without U+0000 (which no searchable text holds, and which
+    PostgreSQL cannot compare; the JSON API's parser refuses it in every string already)."""
+    if query is not None and "\x00" in query:
+        raise errors.invalid_value("Query", "it must not contain the character U+0000")
     if query is not None and len(query) > MAX_QUERY_CHARS:
         raise errors.invalid_value("Query", f"it must be at most {MAX_QUERY_CHARS} characters long (it is "
                                             f"{len(query)})")

@@ -134,6 +134,8 @@ def release_disposed_name(tx: Tx, owner_id: str, name: str, disposed_before_ms: 
 
 def qualification_type_by_id(tx: Tx, type_id: str, *, for_update: bool = False) -> dict | None:
     """The type; `for_update` locks its row until the transaction ends (PostgreSQL; no-op on SQLite)."""
+    if "\x00" in type_id:   # no id holds U+0000, and PostgreSQL refuses to compare text with it
+        return None
     return tx.one(_type_by_id_for_update if for_update else _type_by_id, {"id": type_id})
 
 

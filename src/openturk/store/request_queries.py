@@ -42,6 +42,8 @@ def insert_request(tx: Tx, **values) -> bool:
 
 
 def request_by_id(tx: Tx, request_id: str, *, for_update: bool = False) -> dict | None:
+    if "\x00" in request_id:   # no id holds U+0000, and PostgreSQL refuses to compare text with it
+        return None
     return tx.one(_by_id_for_update if for_update else _by_id, {"id": request_id})
 
 
