@@ -34,7 +34,7 @@ test-sqlite: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests
 
 test-postgres: $(STAMP) $(CHROMIUM)
-	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/cli tests/db tests/clients tests/legacy tests/web tests/reliability
+	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/fuzz tests/cli tests/db tests/clients tests/legacy tests/web tests/reliability
 
 # The HTTP benchmark (bench-report.json) and the test-scoring benchmark (build/bench-scoring.json).
 bench: $(STAMP)
