@@ -171,7 +171,7 @@ def measure(server: Server, gen: Generator, fx: Fixture, target: str, requests: 
 
 
 def _database_cpu(fx: Fixture) -> float | None:
-    return None if fx.database_pid is None else sum(procfs.tree_cpu(fx.database_pid).values())
+    return None if fx.database_pid is None else procfs.tree_cpu_total(fx.database_pid)
 
 
 def _busiest_share(server: Server, per_process: dict[int, float]) -> float | None:

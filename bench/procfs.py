@@ -43,6 +43,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def cpu_seconds_with_reaped(pid: int) -> float:
+    """utime+stime plus cutime+cstime: also the CPU of children that exited and were waited for."""
+    fields = _stat(pid)
+    if fields is None:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / TICK
+
+
+def tree_cpu_total(root: int) -> float:
+    """All CPU a process tree has used, including processes that have exited since (PostgreSQL's backends
+    come and go with their connections): live processes' own time and what they reaped."""
+    return sum(cpu_seconds_with_reaped(pid) for pid in descendants(root))
+
+
 def cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()

@@ -203,8 +203,13 @@ def run_server(kind: str, processes: int, data_dir: Path, database_url: str | No
         try:
             for clients in args.scale_clients:
                 for target in SCALE_TARGETS:
+                    sessions = pg_sessions(db)
                     cell = run_cell(server, gen, fx, clients, target, args)
                     cell["database"] = kind
+                    if sessions is not None:
+                        # Connections the server opened during the cell (probe, warm-up and measurement):
+                        # more than its pool's size means connections are opened and closed under load.
+                        cell["database_sessions_opened"] = pg_sessions(db) - sessions
                     cells.append(cell)
                     print(f"{kind:10}  " + report.table([cell], report.SCALE_COLUMNS).splitlines()[-1], flush=True)
         finally:
@@ -228,6 +233,22 @@ def fixture(server: Server, db: Database, big_type: str, holders: int, creds: tu
                    score_worker=worker_id(half), score=bulkload.value_of(0, half),
                    change_workers=tuple(worker_id(holders // 4 + i) for i in range(64)),
                    deep_token=token, deep_first_worker=worker_id(half))
+
+
+def pg_sessions(db: Database) -> int | None:
+    """PostgreSQL: sessions ever opened to this database (pg_stat_database; flushed about once a second)."""
+    if db.is_sqlite:
+        return None
+    time.sleep(1.1)
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.driver_connection.cursor()
+        cur.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        value = cur.fetchone()[0]
+        raw.driver_connection.rollback()
+        return value
+    finally:
+        raw.close()
 
 
 # -- size ----------------------------------------------------------------------------------------------

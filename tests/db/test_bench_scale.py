@@ -5,10 +5,12 @@ it writes as the server reads them, the deep NextToken it builds, and the size m
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from bench import bulkload, scale
 from bench.population import worker_id
 from openturk.clock import SystemClock
+from openturk.store import tables
 from openturk.store.db import Database
 from openturk.store.invariants import check
 from openturk.testing import TestServer
@@ -64,6 +66,15 @@ def test_the_loader_writes_every_row_and_a_consistent_history(loaded):
             (WORKERS, QUALIFICATIONS, QUALIFICATIONS)
     # One 'Granted' history row per qualification, as AssociateQualificationWithWorker writes it.
     assert check(db) == []
+
+
+def test_the_foreign_keys_hold_after_the_load(loaded):
+    """On PostgreSQL the loader drops the qualifications' foreign keys for its COPY: they are back."""
+    with loaded["db"].engine.connect() as conn, pytest.raises(IntegrityError):
+        conn.execute(tables.qualifications.insert().values(
+            qualification_type_id=loaded["types"][0], worker_id="ANOSUCHWORKER", status="Granted",
+            integer_value=1, grant_ms=0, updated_ms=0, version=1))
+        conn.commit()
 
 
 def test_the_server_reads_the_loaded_scores(loaded):
