@@ -191,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         print(report.population_line(label, pop))
     if scaled is not None:
         print(report.scale_table(scaled))
+        print(f"\nAs Markdown (docs/benchmarks.md):\n\n{report.scale_markdown(scaled)}\n")
         cells = cells + scale.all_cells(scaled)
     print(f"load generator: {generator['name']} {generator['version']}; report written to {args.output}")
     noisy = [c for c in cells if c.get("other_cores", 0) > report.NOISE_CORES]

@@ -204,7 +204,9 @@ def scale_load_line(kind: str, load: dict) -> str:
     rows = load["rows"]
     return (f"scale ({kind}): {rows['workers']:,} workers, {rows['qualifications']:,} qualifications and "
             f"{rows['qualification_history']:,} history rows loaded in {load['total_s']:.1f} s (workers "
-            f"{load['workers_s']:.1f} s, qualifications {load['qualifications_s']:.1f} s, history "
+            f"{load['workers_s']:.1f} s, qualifications {load['qualifications_s']:.1f} s, "
+            + (f"foreign keys added back {load['foreign_keys_s']:.1f} s, " if "foreign_keys_s" in load else "")
+            + f"history "
             f"{load['history_s']:.1f} s" + (f", VACUUM ANALYZE {load['analyze_s']:.1f} s" if "analyze_s" in load
                                              else "") + ")")
 
@@ -255,4 +257,57 @@ def scale_table(scale: dict) -> str:
                   scale_size_line(kind, result["size"]),
                   table([c for s in result["servers"] for c in s["cells"]], SCALE_COLUMNS)]
         lines += [scale_memory_line(s["processes"], s["memory_after_run"]) for s in result["servers"]]
+    return "\n".join(lines)
+
+
+def scale_markdown(scale: dict) -> str:
+    """The scale run as the Markdown tables of docs/benchmarks.md (printed at the end of the run)."""
+    kinds = list(scale["databases"])
+    res = scale["databases"]
+    cells = {k: [c for s in res[k]["servers"] for c in s["cells"] if "rps" in c] for k in kinds}
+    head = "| | " + " | ".join(kinds) + " |\n|---|" + "---|" * len(kinds)
+
+    def row(label: str, value) -> str:
+        return f"| {label} | " + " | ".join(value(k) for k in kinds) + " |"
+
+    def load(k: str) -> str:
+        d = res[k]["load"]
+        steps = [f"workers {d['workers_s']:.0f}", f"qualifications {d['qualifications_s']:.0f}"]
+        steps += [f"foreign keys {d['foreign_keys_s']:.0f}"] if "foreign_keys_s" in d else []
+        steps += [f"history {d['history_s']:.0f}"] + ([f"VACUUM ANALYZE {d['analyze_s']:.0f}"] if "analyze_s" in d else [])
+        return f"{d['total_s']:.0f} s ({', '.join(steps)})"
+
+    def per_row(k: str, table: str) -> str:
+        rows = res[k]["load"]["rows"][table]
+        return f"{res[k]['size']['tables_bytes'].get(table, 0) / rows:.0f}"
+
+    def cell(k: str, workers: int, clients: int, target: str, fmt) -> str:
+        c = next((c for c in cells[k] if (c["workers"], c["clients"], c["target"]) == (workers, clients, target)),
+                 None)
+        return "-" if c is None else fmt(c)
+
+    lines = [head, row("load (s)", load),
+             row("database size", lambda k: f"{res[k]['size']['total_bytes'] / 1e6:,.0f} MB"),
+             row("bytes per qualification (whole database / qualifications)",
+                 lambda k: f"{res[k]['size']['bytes_per_qualification']:.0f}"),
+             row("bytes per qualifications row (table and its indexes)", lambda k: per_row(k, "qualifications")),
+             row("bytes per score-history row", lambda k: per_row(k, "qualification_history"))]
+    points = sorted({(c["workers"], c["clients"]) for k in kinds for c in cells[k]})
+    for target in ("GetQualificationScore", "Associate:change", "ListWorkers:first", "ListWorkers:deep"):
+        for workers, clients in points:
+            lines.append(row(f"{target}, {workers} proc × {clients} clients: req/s, p50 / p99 ms, server µs/req",
+                             lambda k, w=workers, n=clients, t=target: cell(
+                                 k, w, n, t, lambda c: f"{c['rps']:,.0f}, {c['p50_ms']:.2f} / {c['p99_ms']:.1f}, "
+                                                       f"{c['cpu_us_per_req']:.0f}"
+                                                       + (f" (+ db {c['database_cpu_us_per_req']:.0f})"
+                                                          if c.get("database_cpu_us_per_req") else ""))))
+    for s in res[kinds[0]]["servers"]:
+        p = s["processes"]
+        lines.append(row(f"server RSS after the run, {p} proc (total)", lambda k, p=p: next(
+            (f"{x['memory_after_run']['rss_mb_total']:,.0f} MB" for x in res[k]["servers"] if x["processes"] == p), "-")))
+    def noise(k: str) -> str:
+        other = sorted(c["other_cores"] for c in cells[k])
+        return f"{other[len(other) // 2]:.2f}" if other else "-"
+
+    lines.append(row("other cores during the cells (noise), median", noise))
     return "\n".join(lines)
