@@ -268,7 +268,8 @@ def test_acknowledged_writes_survive_sigkill(store, tmp_path):
     kills = []
     started = time.monotonic()
     try:
-        while time.monotonic() - started < seconds:
+        # At least one kill of each kind, however slow the machine is.
+        while time.monotonic() - started < seconds or len(kills) < len(KILLS):
             time.sleep(rng.uniform(0.3, 2.0))
             workers, target = KILLS[len(kills) % len(KILLS)]
             server.kill(target, rng)
@@ -299,7 +300,6 @@ def test_acknowledged_writes_survive_sigkill(store, tmp_path):
           f"{unknown} unanswered, {stats.total(NOT_SENT)} not sent\n{stats.summary()}")
     assert problems == [], "\n".join(problems)
     assert checked == stats.total(ACK) > 100     # every acknowledged write was looked for
-    assert len(kills) >= 3
     assert stats.faults == []
     assert "Traceback" not in server.log.read_text()
 
