@@ -272,8 +272,9 @@ def test_odd_encodings(server, http, server_errors):
     @given(raw=ENCODINGS, how=st.sampled_from(["GET", "form", "text/plain", "none"]))
     @fuzz_settings()
     def run(raw, how):
-        if how == "GET":   # bytes a request line may carry (the HTTP server refuses the others itself)
-            target = bytes(b for b in raw if 0x20 < b != 0x7F and b != ord("#"))
+        if how == "GET":   # bytes a request line may carry: uvicorn's HTTP parser answers others with its
+            # own plain-text 400 before openturk sees them (bytes that are not UTF-8 come as %XX escapes)
+            target = bytes(b for b in raw if 0x20 < b < 0x7F and b != ord("#"))
             response = raw_get(server.port, b"/onca/xml?" + target)
         else:
             headers = {} if how == "none" else {"Content-Type": "application/x-www-form-urlencoded" if how == "form"
