@@ -149,7 +149,7 @@ class TestServer:
             creds = self._default
         return boto3.client("mturk", endpoint_url=self.endpoint, region_name=region,
                             aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                            config=Config(retries={"max_attempts": 1}))
+                            config=Config(retries={"total_max_attempts": 1}))
 
     # -- workers and time --------------------------------------------------------------------------
 
