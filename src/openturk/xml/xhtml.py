@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html.entities
 import re
+import threading
 
 from lxml import etree
 
@@ -52,8 +53,16 @@ _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 # ("java\tscript:" runs as javascript:), so they are removed before the scheme is read.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                          remove_comments=False, remove_pis=False)
+_local = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One parser per thread, as in safe_parse (operations on PostgreSQL run in a thread pool)."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                                 huge_tree=False, remove_comments=False, remove_pis=False)
+    return parser
 
 
 class XhtmlProblem(ValueError):
@@ -69,7 +78,7 @@ def check(content: str) -> None:
     fragment = _ENTITY.sub(_entity, content)
     try:
         root = etree.fromstring(f'<FormattedContent xmlns="http://www.w3.org/1999/xhtml">{fragment}'
-                                "</FormattedContent>", _PARSER)
+                                "</FormattedContent>", _parser())
     except etree.XMLSyntaxError as exc:
         raise XhtmlProblem(exc.lineno or 1, f"it is not well-formed XHTML: {exc.msg}") from None
     for node in root.iterdescendants():
