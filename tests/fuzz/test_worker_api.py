@@ -96,7 +96,3 @@ def test_worker_api_operations(name, server, world, tokens, server_errors, invar
 
     run()
     print(f"worker {name}: {dict(outcomes.most_common())}")   # (pytest -s)
-
-
-def test_every_path_is_fuzzed():
-    assert len(OPERATIONS) == sum(len(methods) for methods in OPENAPI["paths"].values()) == 6
