@@ -198,3 +198,34 @@ def test_the_session_cookie_stays_small(server, http):
     from itsdangerous import URLSafeTimedSerializer
     data = URLSafeTimedSerializer(server.service.session_key, salt="openturk.worker-session").loads(value)
     assert set(data) == {"csrf", "worker_id", "token_hash"}
+
+
+def test_nul_characters_in_page_urls_and_forms_are_refused_not_crashed_on(server, http, unique):
+    """PostgreSQL cannot compare or store text with U+0000: every page input that reaches the store is checked
+    first (found by fuzzing the APIs; the pages share the parameter rules)."""
+    owner = server.new_requester()
+    type_id = server.client(owner).create_qualification_type(
+        Name=unique, Description="d", QualificationTypeStatus="Active")["QualificationType"]["QualificationTypeId"]
+    csrf = _csrf(http.get("/requester/login").text)
+    http.post("/requester/login", data={"csrf_token": csrf, "access_key_id": owner["AccessKeyId"],
+                                        "secret_access_key": owner["SecretAccessKey"]})
+    csrf = _csrf(http.get("/requester/types").text)
+    for path in (f"/requester/types/{type_id}/workers/A%00B", f"/requester/types/A%00{type_id}",
+                 f"/requester/types/{type_id}/workers?status=Gr%00anted", f"/requester/types?query=a%00b"):
+        assert http.get(path).status_code in (200, 303, 400, 404), path
+    for action, data in ((f"types/{type_id}/workers/grant", {"worker_id": "A\x00B", "integer_value": "1"}),
+                         (f"types/{type_id}/workers/revoke", {"worker_id": "A\x00B", "reason": "r"}),
+                         (f"types/{type_id}/edit", {"Name": unique, "Description": "a\x00b"}),
+                         ("requests/decide", {"request_id": "A\x00B", "action": "accept"})):
+        response = http.post(f"/requester/{action}", data={"csrf_token": csrf, **data})
+        assert response.status_code in (200, 303, 400, 404), (action, response.status_code)
+        if response.status_code == 200:
+            assert "U+0000" in response.text or "invalid" in response.text.lower(), action
+    assert server.client(owner).list_workers_with_qualification_type(QualificationTypeId=type_id)[
+        "Qualifications"] == []
+    worker = server.create_worker()
+    worker_http = httpx.Client(base_url=server.endpoint, follow_redirects=False, timeout=30)
+    with worker_http:
+        _worker_session(worker_http, worker)
+        for path in ("/worker/requests/A%00B", "/worker/requests/A%00B/test", "/worker/types?query=a%00b"):
+            assert worker_http.get(path).status_code in (200, 303, 400, 404), path
