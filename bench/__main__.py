@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGTERM, _terminate)
     started = time.monotonic()
+    machine = report.machine_info()   # the commit and source checkout the servers start from, at the start
     cells: list[dict] = []
     generator: dict = {}
     logs: dict[str, str] = {}
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = [] if args.scale_only else report.evaluate_targets(cells)
     reported = report.reported(cells)
     out = {
-        "machine": report.machine_info(),
+        "machine": machine,
         "load_generator": {
             **generator, "threads": 1, "connections": "one keep-alive connection per client",
             "errors": "bad_status: responses with status >= 400 (wrk) or != 200 (python); every cell's "
