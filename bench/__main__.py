@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from . import population, report, scale
-from .cells import (CHANGE_WORKERS, EXTRA_TYPES, HOLDERS, LIST_PAGE, SAME_WORKER, SCORE, SCORE_WORKER, Fixture,
-                    run_cell)
+from .cells import (CHANGE_WORKERS, EXTRA_TYPES, HOLDERS, LIST_PAGE, SAME_WORKER, SCORE, SCORE_WORKER,
+                    Fixture, run_cell)
 from .loadgen import make_generator
 from .server import HOST, Server
 from .signing import Presigner, client

@@ -142,8 +142,9 @@ def _load_sqlite(conn, type_ids, counts, workers, requester_id, now_ms) -> dict:
     in_batches(qual_sql, ((type_id, worker_id(i), "Granted", v, now_ms, now_ms, 1)
                           for type_id, i, v in _rows(type_ids, counts, workers)))
     t = _timed(timings, "qualifications_s", t)
-    in_batches(history_sql, ((type_id, worker_id(i), now_ms, "Granted", None, "Granted", None, v, HISTORY_SOURCE,
-                              requester_id, None) for type_id, i, v in _rows(type_ids, counts, workers)))
+    in_batches(history_sql, ((type_id, worker_id(i), now_ms, "Granted", None, "Granted", None, v,
+                              HISTORY_SOURCE, requester_id, None)
+                             for type_id, i, v in _rows(type_ids, counts, workers)))
     _timed(timings, "history_s", t)
     conn.execute("PRAGMA cache_size=-2000")     # back to SQLite's default: the connection goes back to a pool
     # No ANALYZE: openturk never runs it on SQLite, so the planner sees what a real server's would.

@@ -29,8 +29,8 @@ def bindir() -> Path:
     initdb = shutil.which("initdb")
     if initdb and shutil.which("pg_ctl"):
         return Path(os.path.realpath(initdb)).parent
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in Path(p).parent.name.split(".")
-                                                                          if x.isdigit()])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
+                   key=lambda p: [int(x) for x in Path(p).parent.name.split(".") if x.isdigit()])
     if not found:
         raise RuntimeError("no PostgreSQL binaries (initdb, pg_ctl) found: apt-get install postgresql")
     return Path(found[-1])
@@ -65,11 +65,11 @@ class Postgres:
             shutil.chown(self.tmp, "postgres")
             self.tmp.chmod(0o700)
             self.run_as = ["runuser", "-u", "postgres", "--"]
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--no-locale")
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                  "-E", "UTF8", "--no-locale")
         options = " ".join(f"-c {k}={v}" for k, v in SETTINGS.items())
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.tmp / "log"), "-w", "-t", "60",
-                  "-o", f"{options} -p {self.port} -k {self.tmp}", "start")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.tmp / "log"),
+                  "-w", "-t", "60", "-o", f"{options} -p {self.port} -k {self.tmp}", "start")
         self.started = True
         return self.url
 
@@ -86,8 +86,8 @@ class Postgres:
 
     def stop(self) -> None:
         if self.started:
-            subprocess.run([*self.run_as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"],
-                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run([*self.run_as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast",
+                            "stop"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.started = False
         shutil.rmtree(self.tmp, ignore_errors=True)
 

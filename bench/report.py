@@ -157,7 +157,8 @@ COLUMNS = [("proc", "workers", "{}"), ("clients", "clients", "{}"), ("target", "
            ("other cores", "other_cores", "{:.2f}"), ("top worker", "busiest_worker_share", "{:.0%}"),
            ("errors", "errors_total", "{}")]
 # The scale run has no healthz cell; with PostgreSQL, the database server's CPU is a column of its own.
-SCALE_COLUMNS = [c if c[1] != "cpu_ratio_to_healthz" else ("db cores", "database_cores", "{:.2f}") for c in COLUMNS]
+SCALE_COLUMNS = [c if c[1] != "cpu_ratio_to_healthz" else ("db cores", "database_cores", "{:.2f}")
+                 for c in COLUMNS]
 # Minimum widths, so that rows printed one by one while the benchmark runs line up under the header.
 MIN_WIDTHS = {"target": len("UpdateQualificationType"), "req/s": 6, "p50 ms": 6, "p99 ms": 6}
 
@@ -205,16 +206,16 @@ def scale_load_line(kind: str, load: dict) -> str:
     return (f"scale ({kind}): {rows['workers']:,} workers, {rows['qualifications']:,} qualifications and "
             f"{rows['qualification_history']:,} history rows loaded in {load['total_s']:.1f} s (workers "
             f"{load['workers_s']:.1f} s, qualifications {load['qualifications_s']:.1f} s, "
-            + (f"foreign keys added back {load['foreign_keys_s']:.1f} s, " if "foreign_keys_s" in load else "")
-            + f"history "
-            f"{load['history_s']:.1f} s" + (f", VACUUM ANALYZE {load['analyze_s']:.1f} s" if "analyze_s" in load
-                                             else "") + ")")
+            + (f"foreign keys added back {load['foreign_keys_s']:.1f} s, " if "foreign_keys_s" in load
+               else "")
+            + f"history {load['history_s']:.1f} s"
+            + (f", VACUUM ANALYZE {load['analyze_s']:.1f} s" if "analyze_s" in load else "") + ")")
 
 
 def scale_size_line(kind: str, size: dict) -> str:
     tables = ", ".join(f"{name} {b / 1e6:,.0f} MB" for name, b in list(size["tables_bytes"].items())[:3])
-    return (f"scale ({kind}): database {size['total_bytes'] / 1e6:,.0f} MB, {size['bytes_per_qualification']:.0f} "
-            f"bytes per qualification ({tables})")
+    return (f"scale ({kind}): database {size['total_bytes'] / 1e6:,.0f} MB, "
+            f"{size['bytes_per_qualification']:.0f} bytes per qualification ({tables})")
 
 
 def scale_memory_line(processes: int, memory: dict) -> str:
@@ -274,37 +275,41 @@ def scale_markdown(scale: dict) -> str:
         d = res[k]["load"]
         steps = [f"workers {d['workers_s']:.0f}", f"qualifications {d['qualifications_s']:.0f}"]
         steps += [f"foreign keys {d['foreign_keys_s']:.0f}"] if "foreign_keys_s" in d else []
-        steps += [f"history {d['history_s']:.0f}"] + ([f"VACUUM ANALYZE {d['analyze_s']:.0f}"] if "analyze_s" in d else [])
+        steps += [f"history {d['history_s']:.0f}"]
+        steps += [f"VACUUM ANALYZE {d['analyze_s']:.0f}"] if "analyze_s" in d else []
         return f"{d['total_s']:.0f} s ({', '.join(steps)})"
 
     def per_row(k: str, table: str) -> str:
         rows = res[k]["load"]["rows"][table]
         return f"{res[k]['size']['tables_bytes'].get(table, 0) / rows:.0f}"
 
-    def cell(k: str, workers: int, clients: int, target: str, fmt) -> str:
-        c = next((c for c in cells[k] if (c["workers"], c["clients"], c["target"]) == (workers, clients, target)),
-                 None)
-        return "-" if c is None else fmt(c)
+    def cell(k: str, workers: int, clients: int, target: str) -> str:
+        key = (workers, clients, target)
+        c = next((c for c in cells[k] if (c["workers"], c["clients"], c["target"]) == key), None)
+        if c is None:
+            return "-"
+        db = f" (+ db {c['database_cpu_us_per_req']:.0f})" if c.get("database_cpu_us_per_req") else ""
+        return f"{c['rps']:,.0f}, {c['p50_ms']:.2f} / {c['p99_ms']:.1f}, {c['cpu_us_per_req']:.0f}{db}"
+
+    def rss(k: str, processes: int) -> str:
+        return next((f"{x['memory_after_run']['rss_mb_total']:,.0f} MB" for x in res[k]["servers"]
+                     if x["processes"] == processes), "-")
 
     lines = [head, row("load (s)", load),
              row("database size", lambda k: f"{res[k]['size']['total_bytes'] / 1e6:,.0f} MB"),
              row("bytes per qualification (whole database / qualifications)",
                  lambda k: f"{res[k]['size']['bytes_per_qualification']:.0f}"),
-             row("bytes per qualifications row (table and its indexes)", lambda k: per_row(k, "qualifications")),
+             row("bytes per qualifications row (table and its indexes)",
+                 lambda k: per_row(k, "qualifications")),
              row("bytes per score-history row", lambda k: per_row(k, "qualification_history"))]
     points = sorted({(c["workers"], c["clients"]) for k in kinds for c in cells[k]})
     for target in ("GetQualificationScore", "Associate:change", "ListWorkers:first", "ListWorkers:deep"):
         for workers, clients in points:
-            lines.append(row(f"{target}, {workers} proc × {clients} clients: req/s, p50 / p99 ms, server µs/req",
-                             lambda k, w=workers, n=clients, t=target: cell(
-                                 k, w, n, t, lambda c: f"{c['rps']:,.0f}, {c['p50_ms']:.2f} / {c['p99_ms']:.1f}, "
-                                                       f"{c['cpu_us_per_req']:.0f}"
-                                                       + (f" (+ db {c['database_cpu_us_per_req']:.0f})"
-                                                          if c.get("database_cpu_us_per_req") else ""))))
+            lines.append(row(f"{target}, {workers} proc × {clients} clients: req/s, p50 / p99 ms, "
+                             "server µs/req", lambda k, w=workers, n=clients, t=target: cell(k, w, n, t)))
     for s in res[kinds[0]]["servers"]:
-        p = s["processes"]
-        lines.append(row(f"server RSS after the run, {p} proc (total)", lambda k, p=p: next(
-            (f"{x['memory_after_run']['rss_mb_total']:,.0f} MB" for x in res[k]["servers"] if x["processes"] == p), "-")))
+        lines.append(row(f"server RSS after the run, {s['processes']} proc (total)",
+                         lambda k, p=s["processes"]: rss(k, p)))
     def noise(k: str) -> str:
         other = sorted(c["other_cores"] for c in cells[k])
         return f"{other[len(other) // 2]:.2f}" if other else "-"

@@ -82,15 +82,17 @@ def run(args) -> dict:
     base = Path(args.scale_dir) if args.scale_dir else Path(tempfile.mkdtemp(prefix="openturk-scale-"))
     base.mkdir(parents=True, exist_ok=True)
     out = {"settings": {"workers": args.scale_workers, "qualifications": args.scale_quals,
-                        "types": args.scale_types, "skew": f"type of rank r: min(workers, a / (r+1)^{bulkload.SKEW})",
+                        "types": args.scale_types,
+                        "skew": f"type of rank r: min(workers, a / (r+1)^{bulkload.SKEW})",
                         "processes": args.scale_processes, "clients": args.scale_clients,
                         "duration_s": args.duration, "warmup_s": args.warmup,
                         "targets": {"GetQualificationScore": "the biggest type, a worker half-way through it",
                                     "Associate:change": "the biggest type, 64 of its workers, each request "
                                                         "changes the score",
-                                    "ListWorkers:first": f"first page (MaxResults {LIST_PAGE}) of the biggest type",
-                                    "ListWorkers:deep": "the page that starts half-way through the biggest type "
-                                                        "(a NextToken as the server issues it)"}},
+                                    "ListWorkers:first": f"first page (MaxResults {LIST_PAGE}) of the "
+                                                         "biggest type",
+                                    "ListWorkers:deep": "the page that starts half-way through the biggest "
+                                                        "type (a NextToken as the server issues it)"}},
            "databases": {}}
     try:
         for kind in args.scale_databases:
@@ -155,7 +157,8 @@ def _measure_database(kind: str, url: str, database_url: str | None, data_dir: P
               f"and their history over {len(type_ids):,} types ...", flush=True)
         started = time.monotonic()
         timings = bulkload.load(db, type_ids, counts, args.scale_workers, requester, SystemClock().epoch_ms())
-        load = {"total_s": round(time.monotonic() - started, 1), **timings, "types_through_api_s": round(types_s, 1),
+        load = {"total_s": round(time.monotonic() - started, 1), **timings,
+                "types_through_api_s": round(types_s, 1),
                 "rows": {"workers": args.scale_workers, "qualifications": sum(counts),
                          "qualification_history": sum(counts)},
                 "holders": {"largest": counts[:5], "median": counts[len(counts) // 2], "smallest": counts[-1],
@@ -192,8 +195,8 @@ def owner_of(db: Database, type_id: str) -> str:
         return tx.scalar(_owner, {"type": type_id})
 
 
-def run_server(kind: str, processes: int, data_dir: Path, database_url: str | None, db: Database, big_type: str,
-               holders: int, creds: tuple[str, str], args, database_pid: int | None) -> dict:
+def run_server(kind: str, processes: int, data_dir: Path, database_url: str | None, db: Database,
+               big_type: str, holders: int, creds: tuple[str, str], args, database_pid: int | None) -> dict:
     cells = []
     with Server(processes, data_dir, database_url) as server:
         server.start()
@@ -211,13 +214,15 @@ def run_server(kind: str, processes: int, data_dir: Path, database_url: str | No
                         # more than its pool's size means connections are opened and closed under load.
                         cell["database_sessions_opened"] = pg_sessions(db) - sessions
                     cells.append(cell)
-                    print(f"{kind:10}  " + report.table([cell], report.SCALE_COLUMNS).splitlines()[-1], flush=True)
+                    line = report.table([cell], report.SCALE_COLUMNS).splitlines()[-1]
+                    print(f"{kind:10}  {line}", flush=True)
         finally:
             gen.close()
         memory = server.memory()
         print(f"{kind:10}  " + report.scale_memory_line(processes, memory), flush=True)
         return {"processes": processes, "cells": cells, "memory_after_run": memory,
-                "server_log": server.log_tail(40), "load_generator": {"name": gen.name, "version": gen.version}}
+                "server_log": server.log_tail(40),
+                "load_generator": {"name": gen.name, "version": gen.version}}
 
 
 def fixture(server: Server, db: Database, big_type: str, holders: int, creds: tuple[str, str]) -> Fixture:
@@ -328,4 +333,5 @@ def drop_pg_database(url: str) -> None:
 
 
 def all_cells(scaled: dict) -> list[dict]:
-    return [c for result in scaled["databases"].values() for s in result.get("servers", []) for c in s["cells"]]
+    return [c for result in scaled["databases"].values() for s in result.get("servers", [])
+            for c in s["cells"]]

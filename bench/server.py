@@ -1,4 +1,5 @@
-"""The server under test: `openturk serve` as a subprocess, on a fresh SQLite data directory or a given database."""
+"""The server under test: `openturk serve` as a subprocess, on a fresh SQLite data directory or on a given
+database."""
 
 from __future__ import annotations
 

@@ -48,7 +48,8 @@ def loaded(tmp_path_factory):
     type_ids = scale.create_types(client, TYPES)
     counts = bulkload.holder_counts(WORKERS, QUALIFICATIONS, TYPES)
     database = Database(url, pool_size=1)
-    timings = bulkload.load(database, type_ids, counts, WORKERS, owner["RequesterId"], SystemClock().epoch_ms())
+    now = SystemClock().epoch_ms()
+    timings = bulkload.load(database, type_ids, counts, WORKERS, owner["RequesterId"], now)
     yield {"server": server, "client": client, "owner": owner, "db": database, "types": type_ids,
            "counts": counts, "timings": timings}
     database.dispose()
@@ -59,7 +60,8 @@ def test_the_loader_writes_every_row_and_a_consistent_history(loaded):
     db, client = loaded["db"], loaded["client"]
     assert {"workers_s", "qualifications_s", "history_s"} <= set(loaded["timings"])
     for type_id, n in zip(loaded["types"], loaded["counts"], strict=True):
-        assert client.list_workers_with_qualification_type(QualificationTypeId=type_id)["NumResults"] == min(n, 10)
+        page = client.list_workers_with_qualification_type(QualificationTypeId=type_id)
+        assert page["NumResults"] == min(n, 10)
     with db.engine.connect() as conn:
         count = lambda table: conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()  # noqa: E731
         assert (count("workers"), count("qualifications"), count("qualification_history")) == \
@@ -79,7 +81,8 @@ def test_the_foreign_keys_hold_after_the_load(loaded):
 
 def test_the_server_reads_the_loaded_scores(loaded):
     rank = 3
-    type_id, worker = loaded["types"][rank], next(bulkload.holder_indexes(rank, loaded["counts"][rank], WORKERS))
+    type_id = loaded["types"][rank]
+    worker = next(bulkload.holder_indexes(rank, loaded["counts"][rank], WORKERS))
     score = loaded["client"].get_qualification_score(QualificationTypeId=type_id, WorkerId=worker_id(worker))
     assert score["Qualification"]["IntegerValue"] == bulkload.value_of(rank, worker)
     assert score["Qualification"]["Status"] == "Granted"
@@ -90,15 +93,18 @@ def test_the_deep_token_is_the_one_the_server_hands_out(loaded):
     pages through the API reaches the same token."""
     big, holders = loaded["types"][0], loaded["counts"][0]
     owner = loaded["owner"]
-    fx = scale.fixture(loaded["server"], loaded["db"], big, holders, (owner["AccessKeyId"], owner["SecretAccessKey"]))
+    creds = (owner["AccessKeyId"], owner["SecretAccessKey"])
+    fx = scale.fixture(loaded["server"], loaded["db"], big, holders, creds)
     client, token, seen = loaded["client"], None, 0
     while seen < holders // 2:
+        more = {"NextToken": token} if token else {}
         page = client.list_workers_with_qualification_type(
-            QualificationTypeId=big, MaxResults=min(100, holders // 2 - seen), **({"NextToken": token} if token else {}))
+            QualificationTypeId=big, MaxResults=min(100, holders // 2 - seen), **more)
         seen += page["NumResults"]
         token = page["NextToken"]
     assert fx.deep_token == token
-    page = client.list_workers_with_qualification_type(QualificationTypeId=big, MaxResults=100, NextToken=token)
+    page = client.list_workers_with_qualification_type(QualificationTypeId=big, MaxResults=100,
+                                                       NextToken=token)
     assert page["Qualifications"][0]["WorkerId"] == fx.deep_first_worker == worker_id(holders // 2)
     assert fx.score == bulkload.value_of(0, holders // 2)
 
