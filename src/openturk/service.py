@@ -36,10 +36,11 @@ class Service:
     _credentials: dict = field(default_factory=dict)
     _workers: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    thread_limiter: object = None      # web.execution: threads for database work (PostgreSQL), per event loop
 
     @classmethod
     def open(cls, settings: Settings, clock=None) -> "Service":
-        db = Database(settings.resolved_database_url)
+        db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
         clock = clock or (SharedMovableClock(db) if settings.test_clock else SystemClock())
         service = cls(settings, db, clock)
         service.token_key = bytes.fromhex(ensure_meta(db, PAGINATION_KEY, lambda: secrets.token_hex(32)))

@@ -40,7 +40,9 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+    # A fixed pool: requests beyond it wait for a connection (up to the pool timeout, 30 s) rather than open
+    # short-lived overflow connections, which PostgreSQL pays for with a new backend process each time.
+    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
 
 
 class Prepared:

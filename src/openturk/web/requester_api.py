@@ -10,7 +10,6 @@ import logging
 from time import perf_counter
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 
 from .. import errors, ids
 from ..ops import REGISTRY
@@ -20,7 +19,7 @@ from ..protocol.json11 import build_parser, build_serialiser
 from ..protocol.model import SIGNING_SERVICE, TARGET_PREFIX, service_model
 from .access import AccessLog
 from .asgi import BodyTooLarge, ClientDisconnected, read_body, send_bytes
-from .execution import runs_inline
+from .execution import in_database_thread, runs_inline
 from .throttle import RateLimiter
 
 error_log = logging.getLogger("openturk.errors")
@@ -76,7 +75,7 @@ class RequesterAPI:
             if self.inline_writes or (self.inline_reads and op.readonly):
                 result = run_operation(self.service, op, creds.caller, params)
             else:
-                result = await run_in_threadpool(run_operation, self.service, op, creds.caller, params)
+                result = await in_database_thread(self.service, run_operation, self.service, op, creds.caller, params)
             status, payload = 200, orjson.dumps(dump(result))
         except errors.TurkError as exc:
             status, payload = self._turk_error(exc)
@@ -124,7 +123,7 @@ class RequesterAPI:
         if self.inline_reads:
             creds = self.service.credentials(auth.access_key_id)
         else:
-            creds = await run_in_threadpool(self.service.credentials, auth.access_key_id)
+            creds = await in_database_thread(self.service, self.service.credentials, auth.access_key_id)
         if creds is None:
             raise sigv4.unrecognized_client()
         sigv4.verify(creds.secret, auth, scope["method"], scope["path"],
