@@ -17,7 +17,7 @@ from openturk.testing import WorkerAPIError
 
 from ..legacy.helpers import post, signed
 from .signed_http import call, sign, turk_error
-from .test_bad_input import BILLION_LAUGHS, CREATE, EXTERNAL_ENTITY, QF_NS, question_form, with_test
+from .test_bad_input import BILLION_LAUGHS, CREATE, question_form, with_test
 
 Code = errors.Code
 NO_DOCTYPE = "document type declarations (DOCTYPE) and entity declarations are not allowed"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from .helpers import turk_error
 
 
 def worker() -> str:
