@@ -52,13 +52,43 @@ def run(settings: Settings) -> int:
 
 def _supervise(settings: Settings) -> int:
     """Start the worker processes, pass SIGINT/SIGTERM on to them, and stop all if one dies."""
-    # A new, empty directory per run for the processes' metrics (web/metrics.py), removed at the end.
-    metrics_dir = tempfile.mkdtemp(prefix="openturk-metrics-")
+    # A new, empty directory per run for the processes' metrics (web/metrics.py), removed at the end; the
+    # directories of supervisors that were killed (SIGKILL leaves no `finally`) are removed at the start.
+    remove_orphaned_metrics_dirs(tempfile.gettempdir())
+    metrics_dir = tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-")
     try:
         env = {**os.environ, **to_environ(settings), "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
         return _run_children(settings, env)
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+METRICS_DIR_PREFIX = "openturk-metrics-"
+
+
+def remove_orphaned_metrics_dirs(parent: str) -> list[str]:
+    """Remove this user's metrics directories whose supervisor (the pid in the name) no longer runs."""
+    removed = []
+    for entry in os.scandir(parent):
+        pid, dash, _rest = entry.name.removeprefix(METRICS_DIR_PREFIX).partition("-")
+        if (not entry.name.startswith(METRICS_DIR_PREFIX) or not dash or not pid.isascii() or not pid.isdigit()
+                or not entry.is_dir(follow_symlinks=False)):
+            continue
+        if entry.stat(follow_symlinks=False).st_uid != os.getuid() or _running(int(pid)):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:     # someone else's process
+        return True
+    return True
 
 
 def _run_children(settings: Settings, env: dict[str, str]) -> int:
