@@ -52,11 +52,9 @@ def assign_qualification(ctx: Ctx, *, qualification_type_id: str, worker_id: str
     """AssignQualification: IntegerValue defaults to 1, SendNotification to true; only the type's owner."""
     type_row = owned_type(ctx, qualification_type_id)
     worker_id = rules.check_worker_id(worker_id)
-    row = wq.qualification(ctx.conn, qualification_type_id, worker_id, for_update=True)
-    check_not_held(None if row is None else rules.Held(row["status"], row["integer_value"]), worker_id,
-                   qualification_type_id)
     assign(ctx, type_row, worker_id, 1 if integer_value is None else integer_value,
-           notify=send_notification is not False, source="AssignQualification")
+           notify=send_notification is not False, source="AssignQualification",
+           check=lambda held: check_not_held(held, worker_id, qualification_type_id))
     return {}
 
 
@@ -69,9 +67,8 @@ def update_qualification_score(ctx: Ctx, *, qualification_type_id: str, worker_i
     worker is not told (the operation has no SendNotification)."""
     type_row = owned_type(ctx, qualification_type_id)
     worker_id = rules.check_worker_id(worker_id)
-    row = wq.qualification(ctx.conn, qualification_type_id, worker_id, for_update=True)
-    rules.readable_score(None if row is None else rules.Held(row["status"], row["integer_value"]))
-    assign(ctx, type_row, worker_id, integer_value, notify=False, source="UpdateQualificationScore")
+    assign(ctx, type_row, worker_id, integer_value, notify=False, source="UpdateQualificationScore",
+           check=rules.readable_score)
     return {}
 
 

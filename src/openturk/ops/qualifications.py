@@ -28,13 +28,18 @@ def _record(ctx: Ctx, type_id: str, worker_id: str, change: rules.Change, source
 
 
 def assign(ctx: Ctx, type_row: dict, worker_id: str, integer_value: int, *, notify: bool, source: str,
-           new_grant_time: bool = False) -> str | None:
+           new_grant_time: bool = False, check=None) -> str | None:
     """Grant (or re-grant, or re-score) the worker's qualification of this type; record it; tell the worker
     if asked. `new_grant_time`: GrantTime becomes now even for a score change (AcceptQualificationRequest).
-    Returns the history event, or None when nothing changed."""
+    `check(held)`, if given, may refuse (raise) on the qualification as read here, under its row lock: an
+    operation's rule about the current qualification must look at this read, not an earlier one, which on
+    PostgreSQL (READ COMMITTED) can be older than this one. Returns the history event, or None when nothing
+    changed."""
     type_id = type_row["qualification_type_id"]
     wq.ensure_worker(ctx.conn, worker_id, ctx.now_ms)
     row = wq.qualification(ctx.conn, type_id, worker_id, for_update=True)
+    if check is not None:
+        check(_held(row))
     change = rules.grant(_held(row), integer_value)
     if change is None:
         return None
