@@ -36,7 +36,7 @@ class _EmptyBody:
 
 def client(endpoint: str, key: str, secret: str):
     return boto3.client("mturk", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=key,
-                        aws_secret_access_key=secret, config=Config(retries={"total_max_attempts": 1}))
+                        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
 
 
 class Presigner:

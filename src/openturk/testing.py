@@ -147,9 +147,12 @@ class TestServer:
         if creds is None:
             self._default = self._default or self.new_requester("default")
             creds = self._default
+        # One retry (botocore's max_attempts counts retries): it covers a pooled keep-alive connection that
+        # the server closes just as the client reuses it. It would also hide a single ServiceFault; tests
+        # that must see every answer (tests/reliability) make clients without retries.
         return boto3.client("mturk", endpoint_url=self.endpoint, region_name=region,
                             aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                            config=Config(retries={"total_max_attempts": 1}))
+                            config=Config(retries={"max_attempts": 1}))
 
     # -- workers and time --------------------------------------------------------------------------
 

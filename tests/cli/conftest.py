@@ -72,7 +72,7 @@ def mturk(endpoint: str, creds: dict):
     return boto3.client("mturk", endpoint_url=endpoint, region_name="us-east-1",
                         aws_access_key_id=creds["AccessKeyId"],
                         aws_secret_access_key=creds["SecretAccessKey"],
-                        config=Config(retries={"total_max_attempts": 1}))
+                        config=Config(retries={"max_attempts": 1}))
 
 
 # -- databases --------------------------------------------------------------------------------------
