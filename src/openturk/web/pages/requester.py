@@ -96,6 +96,19 @@ class RequesterPages(Pages):
     async def op(self, page: PageRequest, name: str, **wire) -> dict:
         return await self.operations(self.app.service, page.identity, name, **wire)
 
+    async def act(self, page: PageRequest, name: str, *, done: str, error_key: str, **wire) -> bool:
+        """Run a form's operation: flash `done`, or the rule it broke next to the form (`error_key`).
+        A ServiceFault is not the user's doing: it goes on to the error page."""
+        try:
+            await self.op(page, name, **wire)
+        except errors.TurkError as exc:
+            if exc.kind == "ServiceFault":
+                raise
+            page.flash(exc.message, "error", key=error_key)
+            return False
+        page.flash(done)
+        return True
+
     async def _view(self, page: PageRequest, fn, **params):
         return await execute(self.app.service, fn, params, write=False, caller=page.identity)
 
@@ -199,14 +212,9 @@ class RequesterPages(Pages):
     async def set_status(self, page: PageRequest):
         type_id = page.request.path_params["type_id"]
         status = page.field("status")
-        try:
-            await self.op(page, "UpdateQualificationType", QualificationTypeId=type_id, QualificationTypeStatus=status)
-            page.flash("The type is now active: workers can request it." if status == "Active" else
-                       "The type is now inactive: workers cannot request it.")
-        except errors.TurkError as exc:
-            if exc.kind == "ServiceFault":
-                raise
-            page.flash(exc.message, "error", key="status")
+        await self.act(page, "UpdateQualificationType", QualificationTypeId=type_id, QualificationTypeStatus=status,
+                       done="The type is now active: workers can request it." if status == "Active" else
+                            "The type is now inactive: workers cannot request it.", error_key="status")
         return page.redirect(f"{PREFIX}/types/{type_id}")
 
     async def delete(self, page: PageRequest):
@@ -214,14 +222,9 @@ class RequesterPages(Pages):
         if page.field("confirm") != "yes":
             page.flash("Tick the box to confirm that the type should be deleted.", "error", key="delete")
             return page.redirect(f"{PREFIX}/types/{type_id}#delete")
-        try:
-            await self.op(page, "DeleteQualificationType", QualificationTypeId=type_id)
-        except errors.TurkError as exc:
-            if exc.kind == "ServiceFault":
-                raise
-            page.flash(exc.message, "error", key="delete")
+        if not await self.act(page, "DeleteQualificationType", QualificationTypeId=type_id, error_key="delete",
+                              done="Deleted the qualification type. Its open requests were rejected."):
             return page.redirect(f"{PREFIX}/types/{type_id}#delete")
-        page.flash("Deleted the qualification type. Its open requests were rejected.")
         return page.redirect(PREFIX + "/types")
 
     async def preview(self, page: PageRequest):
@@ -309,29 +312,19 @@ class RequesterPages(Pages):
     async def grant(self, page: PageRequest):
         type_id = page.request.path_params["type_id"]
         worker_id = page.field("worker_id").strip()
-        try:
-            await self.op(page, "AssociateQualificationWithWorker", QualificationTypeId=type_id, WorkerId=worker_id,
-                          IntegerValue=_wire("IntegerValue", page.field("integer_value")),
-                          SendNotification=page.field("notify") == "on")
-            page.flash(f"Granted the qualification to {worker_id}.")
-        except errors.TurkError as exc:
-            if exc.kind == "ServiceFault":
-                raise
-            page.flash(exc.message, "error", key="grant")
+        await self.act(page, "AssociateQualificationWithWorker", QualificationTypeId=type_id, WorkerId=worker_id,
+                       IntegerValue=_wire("IntegerValue", page.field("integer_value")),
+                       SendNotification=page.field("notify") == "on",
+                       done=f"Granted the qualification to {worker_id}.", error_key="grant")
         return page.redirect(f"{PREFIX}/types/{type_id}/workers")
 
     async def revoke(self, page: PageRequest):
         type_id = page.request.path_params["type_id"]
         worker_id = page.field("worker_id").strip()
         back = same_site_path(page.field("back"), f"{PREFIX}/types/{type_id}/workers", f"{PREFIX}/types/{type_id}/workers")
-        try:
-            await self.op(page, "DisassociateQualificationFromWorker", QualificationTypeId=type_id, WorkerId=worker_id,
-                          Reason=page.field("reason").strip() or None)
-            page.flash(f"Revoked the qualification of {worker_id}.")
-        except errors.TurkError as exc:
-            if exc.kind == "ServiceFault":
-                raise
-            page.flash(exc.message, "error", key=worker_id)
+        await self.act(page, "DisassociateQualificationFromWorker", QualificationTypeId=type_id, WorkerId=worker_id,
+                       Reason=page.field("reason").strip() or None,
+                       done=f"Revoked the qualification of {worker_id}.", error_key=worker_id)
         return page.redirect(back)
 
     async def history(self, page: PageRequest):
