@@ -14,6 +14,8 @@ from .config import Settings, load_settings
 from .errors import TurkError
 from .cli_workers import add_parsers as add_worker_parsers
 from .cli_workers import cmd_qualification, cmd_worker
+from .cli_hits import add_parsers as add_hit_parsers
+from .cli_hits import cmd_hit
 from .cli_tests import add_parsers as add_test_parsers, cmd_test
 from .logs import LOG_FORMATS, configure_logging
 from .store import db as store_db
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     _database_flags(lst)
 
     add_worker_parsers(sub, _database_flags)
+    add_hit_parsers(sub, _database_flags)
     add_test_parsers(sub)
 
     dbp = sub.add_parser("db", help="database schema")
@@ -263,7 +266,8 @@ def _check(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"serve": cmd_serve, "requester": _with_database(cmd_requester), "db": cmd_db,
-               "worker": _with_database(cmd_worker), "qualification": _with_service(cmd_qualification), "test": cmd_test}[args.command]
+               "worker": _with_database(cmd_worker), "qualification": _with_service(cmd_qualification), "test": cmd_test,
+               "hit": _with_service(cmd_hit, test_clock_flag=True)}[args.command]
     try:
         return handler(args)
     except SchemaError as exc:
@@ -287,11 +291,11 @@ def _with_database(command):
     return run
 
 
-def _with_service(command):
+def _with_service(command, test_clock_flag: bool = False):
     """Run `command(args, service)` with the server's parts (clock, keys) on a prepared database."""
     def run(args) -> int:
         from .service import Service
-        settings = _settings(args)
+        settings = _settings(args, **({"test_clock": args.test_clock or None} if test_clock_flag else {}))
         prepare_database(settings)
         service = Service.open(settings)
         try:

@@ -24,8 +24,16 @@ def add_parsers(sub, database_flags) -> None:
     create = wsub.add_parser("create", help="create a worker (or give an existing one a new token)")
     create.add_argument("--worker-id", help="the WorkerId (default: a new random one)")
     create.add_argument("--locale", help="the worker's Worker_Locale, e.g. US or US-NY")
+    create.add_argument("--adult", choices=("yes", "no"), help="the worker's Worker_Adult: yes (1) or no (0)")
     create.add_argument("--json", action="store_true", help='print {"WorkerId": …, "Token": …}')
     database_flags(create)
+    upd = wsub.add_parser("update", help="change a worker's locale or Worker_Adult")
+    upd.add_argument("worker_id")
+    upd.add_argument("--locale", help="the worker's Worker_Locale, e.g. US or US-NY")
+    upd.add_argument("--adult", choices=("yes", "no", "unset"),
+                     help="Worker_Adult: yes (1), no (0), or unset (the worker has no Adult qualification)")
+    upd.add_argument("--json", action="store_true", help="print the worker as JSON")
+    database_flags(upd)
     lst = wsub.add_parser("list", help="list workers")
     lst.add_argument("--json", action="store_true")
     database_flags(lst)
@@ -57,11 +65,13 @@ def add_parsers(sub, database_flags) -> None:
 def cmd_worker(args, database) -> int:
     if args.worker_command == "create":
         return _worker_create(args, database)
+    if args.worker_command == "update":
+        return _worker_update(args, database)
     if args.worker_command == "list":
         with database.transaction(write=False) as tx:
             rows = wq.list_workers(tx, limit=10**9)
-        listing = [{"WorkerId": r["worker_id"], "Locale": _locale(r), "HasToken": r["token_hash"] is not None}
-                   for r in rows]
+        listing = [{"WorkerId": r["worker_id"], "Locale": _locale(r), "Adult": r["adult"],
+                    "HasToken": r["token_hash"] is not None} for r in rows]
         if args.json:
             print(json.dumps(listing))
         else:
@@ -92,12 +102,36 @@ def _worker_create(args, database) -> int:
         wq.set_worker_token(tx, worker_id, ids.token_hash(token))
         if locale:
             wq.set_worker_locale(tx, worker_id, *locale)
+        if args.adult:
+            wq.set_worker_adult(tx, worker_id, args.adult == "yes")
     if existing is not None and existing["token_hash"] is not None:
         print(f"openturk: {worker_id} already had a token; it is replaced by this one", file=sys.stderr)
     if args.json:
         print(json.dumps({"WorkerId": worker_id, "Token": token}))
     else:
         print(f"WorkerId: {worker_id}\nToken:    {token}")
+    return 0
+
+
+def _worker_update(args, database) -> int:
+    worker_id = check_worker_id(args.worker_id)
+    locale = parse_locale(args.locale) if args.locale else None
+    with database.transaction(write=True) as tx:
+        if wq.worker(tx, worker_id) is None:
+            print(f"openturk: there is no worker {worker_id} (create one with `openturk worker create "
+                  f"--worker-id {worker_id}`)", file=sys.stderr)
+            return 1
+        if locale:
+            wq.set_worker_locale(tx, worker_id, *locale)
+        if args.adult:
+            wq.set_worker_adult(tx, worker_id, None if args.adult == "unset" else args.adult == "yes")
+        row = wq.worker(tx, worker_id)
+    shown = {"WorkerId": worker_id, "Locale": _locale(row), "Adult": row["adult"]}
+    if args.json:
+        print(json.dumps(shown))
+    else:
+        adult = {True: "yes", False: "no", None: "-"}[row["adult"]]
+        print(f"{worker_id}  locale {shown['Locale'] or '-'}  adult {adult}")
     return 0
 
 

@@ -32,6 +32,11 @@ class Code:
     XHTML_PARSE_ERROR = "AWS.MechanicalTurk.XHTMLParseError"
     MISSING_PARAMETERS = "AWS.MissingParameters"
     PARAMETER_OUT_OF_RANGE = "AWS.ParameterOutOfRange"
+    HIT_DOES_NOT_EXIST = "AWS.MechanicalTurk.HITDoesNotExist"
+    INVALID_HIT_STATE = "AWS.MechanicalTurk.InvalidHITState"
+    HIT_ALREADY_EXISTS = "AWS.MechanicalTurk.HitAlreadyExists"
+    INSUFFICIENT_FUNDS = "AWS.MechanicalTurk.InsufficientFunds"
+    INVALID_MAXIMUM_ASSIGNMENTS_INCREASE = "AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease"
     UNSUPPORTED_OPERATION = "AWS.MechanicalTurk.UnsupportedOperation"
     INTERNAL_ERROR = "AWS.MechanicalTurk.InternalError"
     # The legacy REST/XML API (spec §8): its own codes.
@@ -129,7 +134,7 @@ def xhtml_parse_error(name: str, reason: str) -> TurkError:
 def unsupported_operation(name: str) -> TurkError:
     return request_error(Code.UNSUPPORTED_OPERATION,
                          f"The operation {name} is not supported by this server yet (openturk implements "
-                         "the qualification operations of the MTurk API).")
+                         "the qualification and HIT operations of the MTurk API).")
 
 
 def qualification_does_not_exist() -> TurkError:
@@ -197,6 +202,61 @@ def answers_rejected(problems: list[tuple[str, str]]) -> TurkError:
     """Per-question problems with a worker's answers; `data` pairs are (QuestionIdentifier, message)."""
     listing = "; ".join(f"{question}: {message}" for question, message in problems)
     return request_error(Code.INVALID_PARAMETER_VALUE, f"The answers do not satisfy the test. {listing}", problems)
+
+
+# -- HITs ---------------------------------------------------------------------------------------
+
+def hit_does_not_exist(hit_id: str) -> TurkError:
+    """Observed on MTurk (psiTurk and Mephisto issues quote it): "Hit <id> does not exist." """
+    return request_error(Code.HIT_DOES_NOT_EXIST, f"Hit {hit_id} does not exist.", [("HITId", hit_id)])
+
+
+def hit_type_does_not_exist(hit_type_id: str) -> TurkError:
+    """A malformed or unknown HITTypeId was answered InvalidParameterValue (observed with the Perl SDK)."""
+    return invalid_value("HITTypeId", f"you have no HIT type {hit_type_id}")
+
+
+def invalid_hit_state(current: str, expected: str, detail: str | None = None) -> TurkError:
+    """The wording of the other state errors ("This HIT is currently in the state 'Assignable'.  This
+    operation can be called with a status of: Reviewable"), as MTurk answered DeleteHIT."""
+    message = (f"This HIT is currently in the state '{current}'.  This operation can be called with a status "
+               f"of: {expected}")
+    if detail:
+        message += f" ({detail})"
+    return request_error(Code.INVALID_HIT_STATE, message, [("CurrentState", current), ("ExpectedStates", expected)])
+
+
+def hit_already_exists(hit_id: str, token: str) -> TurkError:
+    """A retry with the same UniqueRequestToken within 24 hours: nothing is done twice."""
+    return request_error(Code.HIT_ALREADY_EXISTS,
+                         f"The HIT {hit_id} was already created with the UniqueRequestToken {token!r}; a request "
+                         "with the same token is not acted on twice within 24 hours.",
+                         [("HITId", hit_id), ("UniqueRequestToken", token)])
+
+
+def request_already_done(token: str) -> TurkError:
+    """CreateAdditionalAssignmentsForHIT retried with the same token: the assignments were added once."""
+    return request_error(Code.HIT_ALREADY_EXISTS,
+                         f"A request with the UniqueRequestToken {token!r} was already carried out; a request with "
+                         "the same token is not acted on twice within 24 hours.", [("UniqueRequestToken", token)])
+
+
+def insufficient_funds(needed: str, available: str) -> TurkError:
+    return request_error(Code.INSUFFICIENT_FUNDS,
+                         "This Requester has insufficient funds in their account to complete this transaction. "
+                         f"(It costs ${needed}; the available balance is ${available}.)",
+                         [("Needed", needed), ("AvailableBalance", available)])
+
+
+def invalid_maximum_assignments_increase(current: int, total: int) -> TurkError:
+    return request_error(Code.INVALID_MAXIMUM_ASSIGNMENTS_INCREASE,
+                         f"This HIT was created with {current} assignments: HITs created with fewer than 10 "
+                         f"assignments cannot be extended to have 10 or more (here {total}).")
+
+
+def not_supported_parameter(name: str, reason: str) -> TurkError:
+    """A parameter of the model whose feature openturk does not have (HIT layouts, review policies)."""
+    return request_error(Code.INVALID_PARAMETER_VALUE, f"{name} is not supported by this server: {reason}")
 
 
 # -- the legacy REST/XML API ---------------------------------------------------------------------

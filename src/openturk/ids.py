@@ -21,6 +21,16 @@ def qualification_type_id() -> str:
     return _random(_UPPER_ALNUM, 30)
 
 
+def hit_id() -> str:
+    """30 characters of [A-Z0-9], like real HITIds (`3ZURAPD288NPHFU4VJCB8HBGR6Q1FT`)."""
+    return _random(_UPPER_ALNUM, 30)
+
+
+def hit_type_id() -> str:
+    """30 characters of [A-Z0-9], like real HITTypeIds."""
+    return _random(_UPPER_ALNUM, 30)
+
+
 def requester_id() -> str:
     """`A` + 13 upper-case alphanumerics, the shape of MTurk customer ids."""
     return "A" + _random(_UPPER_ALNUM, 13)

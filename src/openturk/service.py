@@ -8,10 +8,11 @@ import time
 from dataclasses import dataclass, field
 
 from . import ids
+from .domain import money
 from .clock import SharedMovableClock, SystemClock
 from .config import Settings
 from .ops.context import Caller
-from .store import queries
+from .store import hit_queries, queries
 from .store.db import Database
 
 PAGINATION_KEY = "pagination_key"
@@ -100,11 +101,17 @@ def session_key(db: Database) -> bytes:
     return bytes.fromhex(ensure_meta(db, SESSION_KEY, lambda: secrets.token_hex(32)))
 
 
+DEFAULT_BALANCE = "10000.00"   # the sandbox's
+
+
 def add_requester(tx, name: str, now_ms: int, balance: str | None = None) -> dict:
-    """A new requester with a fresh access key, inside the caller's transaction."""
+    """A new requester with a fresh access key and its opening balance (a Deposit in the ledger), inside the
+    caller's transaction."""
     record = {"requester_id": ids.requester_id(), "name": name, "access_key_id": ids.access_key_id(),
               "secret_access_key": ids.secret_access_key(), "created_ms": now_ms}
-    queries.insert_requester(tx, **record, **({"available_balance": balance} if balance else {}))
+    cents = money.cents_of(balance or DEFAULT_BALANCE)
+    queries.insert_requester(tx, **record, balance_cents=0)
+    hit_queries.credit(tx, record["requester_id"], cents, now_ms=now_ms, kind="Deposit", note="opening balance")
     return {"RequesterId": record["requester_id"], "AccessKeyId": record["access_key_id"],
             "SecretAccessKey": record["secret_access_key"]}
 

@@ -136,9 +136,10 @@ class TestServer:
 
     # -- requesters ------------------------------------------------------------------------------
 
-    def new_requester(self, name: str = "tester") -> dict:
-        """A requester of its own: {"RequesterId", "AccessKeyId", "SecretAccessKey"}."""
-        return create_requester(self.service.db, name, self.clock.epoch_ms())
+    def new_requester(self, name: str = "tester", balance: str | None = None) -> dict:
+        """A requester of its own: {"RequesterId", "AccessKeyId", "SecretAccessKey"}, with `balance` (a
+        dollar amount such as "25.00"; default 10000.00) to spend on HITs."""
+        return create_requester(self.service.db, name, self.clock.epoch_ms(), balance)
 
     def client(self, creds: dict | None = None, region: str = "us-east-1"):
         """A boto3 MTurk client for `creds` (default: one requester created for this server)."""
@@ -164,6 +165,22 @@ class TestServer:
             worker_queries.ensure_worker(tx, worker_id, self.clock.epoch_ms())
             worker_queries.set_worker_token(tx, worker_id, ids.token_hash(token))
         return WorkerClient(self.endpoint, worker_id, token)
+
+    def set_worker(self, worker_id: str, *, locale: str | None = None, adult: bool | None = None) -> None:
+        """Give a worker (created if new) a Worker_Locale ("US", "US-NY") and/or a Worker_Adult value."""
+        from .domain.qualifications import parse_locale
+        with self.service.db.transaction(write=True) as tx:
+            worker_queries.ensure_worker(tx, worker_id, self.clock.epoch_ms())
+            if locale is not None:
+                worker_queries.set_worker_locale(tx, worker_id, *parse_locale(locale))
+            if adult is not None:
+                worker_queries.set_worker_adult(tx, worker_id, adult)
+
+    def eligibility(self, hit_id: str, worker_id: str) -> dict:
+        """May the worker discover, preview and accept the HIT? The document `openturk hit eligibility --json`
+        prints: {"HITStatus", "Discover", "Preview", "Accept", "Refusals": [...]}."""
+        from .ops.eligibility import report
+        return report(self.service, hit_id, worker_id)
 
     def advance(self, seconds: float) -> None:
         """Move business time forward (test deadlines, retry delays, disposal)."""

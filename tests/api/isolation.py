@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from openturk.testing import TestServer, WorkerClient
 
 from .helpers import QF_NS, answer_key, question_form
+from .hit_helpers import external_question
 
 MASTERS_SANDBOX = "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6"
 
@@ -49,6 +50,8 @@ class World:
     session: str = ""             # W1's open test session (TestInProgress) on `tested`
     pending: str = ""             # W1's answered request on `manual`, waiting for A
     pending_plain: str = ""       # W2's request on `plain`, waiting for A
+    hits: dict[str, str] = field(default_factory=dict)       # role → A's HITId (open, expired)
+    hit_type: str = ""            # the HITTypeId of A's HITs
     before: dict = field(default_factory=dict)
 
     HOLDER_VALUE = 42
@@ -62,13 +65,18 @@ class World:
         return f"secret-block-{self.unique}"
 
     @property
+    def annotation(self) -> str:
+        return f"secret-annotation-{self.unique}"
+
+    @property
     def revoke_reason(self) -> str:
         return f"secret-revoke-{self.unique}"
 
     def secrets(self) -> dict[str, str]:
         """What nobody but A (or the worker concerned) may ever see, by what it is."""
         return {"AnswerKey": "AnswerKey.xsd", "answer": self.secret_answer, "block reason": self.block_reason,
-                "revoke reason": self.revoke_reason, "holder": self.holder.worker_id, "second holder": self.holder2, "revoked holder": self.revoked,
+                "revoke reason": self.revoke_reason,
+                "HIT annotation": self.annotation, "holder": self.holder.worker_id, "second holder": self.holder2, "revoked holder": self.revoked,
                 "W1 (A's requester)": self.w1.worker_id, "pending request": self.pending,
                 "pending plain request": self.pending_plain, "test session": self.session}
 
@@ -113,6 +121,16 @@ def build(server: TestServer) -> World:
     world.w1.submit(world.pending, {"q1": world.secret_answer})
     world.pending_plain = world.w2.request(plain)["QualificationRequestId"]
     a.delete_qualification_type(QualificationTypeId=disposing)
+
+    requirement = [{"QualificationTypeId": tested, "Comparator": "GreaterThan", "IntegerValues": [10]}]
+    for role in ("open", "expired"):
+        hit = a.create_hit(Title=f"{unique} {role} HIT", Description=unique, Reward="0.25", MaxAssignments=2,
+                           AssignmentDurationInSeconds=600, LifetimeInSeconds=3600, Keywords=unique,
+                           Question=external_question(), RequesterAnnotation=world.annotation,
+                           QualificationRequirements=requirement)["HIT"]
+        world.hits[role] = hit["HITId"]
+        world.hit_type = hit["HITTypeId"]
+    a.update_expiration_for_hit(HITId=world.hits["expired"], ExpireAt=0)
     world.before = snapshot(world)
     return world
 
@@ -143,6 +161,9 @@ def snapshot(world: World) -> dict:
     view["requests"] = _outcome(a.list_qualification_requests, MaxResults=100)
     view["blocks"] = _outcome(a.list_worker_blocks, MaxResults=100)
     view["balance"] = _outcome(a.get_account_balance)
+    view["hits"] = {role: _outcome(a.get_hit, HITId=hit_id) for role, hit_id in world.hits.items()}
+    view["hit list"] = _outcome(a.list_hits, MaxResults=100)
+    view["reviewable"] = _outcome(a.list_reviewable_hits, MaxResults=100)
     for name, worker in (("w1", world.w1), ("holder", world.holder)):
         view[f"{name} requests"] = worker.requests()
         view[f"{name} qualifications"] = worker.qualifications()

@@ -247,7 +247,7 @@ def test_secrets_never_reach_the_logs(server, requester, caplog):
     client.get_account_balance()
     client.list_qualification_types(MustBeRequestable=False, MustBeOwnedByCaller=True)
     with pytest.raises(ClientError):
-        client.list_hits()                                          # not supported
+        client.list_assignments_for_hit(HITId="NOSUCHHIT")          # not supported yet
     with pytest.raises(ClientError):
         client.get_qualification_type(QualificationTypeId="NOSUCHTYPE")
     wrong = {**requester, "SecretAccessKey": secret[::-1]}

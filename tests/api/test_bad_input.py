@@ -284,11 +284,12 @@ def test_a_json_request_without_a_target_is_an_unknown_operation(server, request
 
 def test_an_operation_not_built_answers_that_it_is_not_supported(client):
     with pytest.raises(ClientError) as info:
-        client.list_hits()
+        client.list_assignments_for_hit(HITId="3ZURAPD288NPHFU4VJCB8HBGR6Q1FT")
     error = info.value.response
     assert error["Error"]["Code"] == "RequestError"
     assert error["TurkErrorCode"] == Code.UNSUPPORTED_OPERATION
-    assert error["Error"]["Message"].startswith("The operation ListHITs is not supported by this server yet")
+    assert error["Error"]["Message"].startswith("The operation ListAssignmentsForHIT is not supported by this "
+                                                "server yet")
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
@@ -299,8 +300,7 @@ def test_a_write_operation_not_built_writes_nothing(client, victim):
     message = info.value.response["Error"]["Message"]
     assert "The operation NotifyWorkers is not supported" in message
     with pytest.raises(ClientError) as info:
-        client.create_hit(LifetimeInSeconds=60, AssignmentDurationInSeconds=60, Reward="0.10", Title="t",
-                          Description="d", Question=VALID_TEST)
+        client.send_bonus(WorkerId="AWORKER0000001", BonusAmount="1.00", AssignmentId="A" * 30, Reason="r")
     assert info.value.response["TurkErrorCode"] == Code.UNSUPPORTED_OPERATION
 
 

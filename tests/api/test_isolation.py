@@ -25,6 +25,7 @@ from openturk.ops.registry import REGISTRY
 
 from . import isolation
 from .helpers import answer_key, question_form
+from .hit_helpers import external_question
 
 NO_FOREIGN_OBJECT = {
     "GetAccountBalance": "reads the caller's own balance; takes no id",
@@ -339,24 +340,135 @@ def _(w, b):
     b.refused("ListWorkerBlocks", Code.INVALID_PARAMETER_VALUE, NextToken=token)
 
 
-# Operations not built yet answer UnsupportedOperation to everyone, also when given A's objects.
+# HITs: requirements may name anyone's active type (types are public); A's HITs are A's alone — another
+# requester's HIT answers exactly what a HIT that exists nowhere answers.
+
+HIT_DOES_NOT_EXIST = Code.HIT_DOES_NOT_EXIST
+
+
+def _b_hit(b, w, **extra) -> dict:
+    return b.call("CreateHIT", Title="B's HIT", Description="d", Reward="0.01", AssignmentDurationInSeconds=60,
+                  LifetimeInSeconds=600, MaxAssignments=1, Question=external_question(), **extra)["HIT"]
+
+
+@case("CreateHITType", "create", "requirement on A's type")
+def _(w, b):
+    created = b.call("CreateHITType", AssignmentDurationInSeconds=60, Reward="0.10", Title="t", Description="d",
+                     QualificationRequirements=[{"QualificationTypeId": w.types["tested"], "Comparator": "Exists"}])
+    assert created["HITTypeId"] != w.hit_type
+
+
+@case("CreateHITType", "create", "same values as A's type")
+def _(w, b):
+    # HIT types are per requester: B's equal values get B's own HITTypeId.
+    created = b.call("CreateHITType", AssignmentDurationInSeconds=600, Reward="0.25", Title=f"{w.unique} open HIT",
+                     Description=w.unique, Keywords=w.unique,
+                     QualificationRequirements=[{"QualificationTypeId": w.types["tested"],
+                                                 "Comparator": "GreaterThan", "IntegerValues": [10]}])
+    assert created["HITTypeId"] != w.hit_type
+
+
+@case("CreateHIT", "create", "requirement on A's disposing type")
+def _(w, b):
+    def attempt(type_id):
+        return b.refused("CreateHIT", TYPE_DOES_NOT_EXIST, Title="t", Description="d", Reward="0.01",
+                         AssignmentDurationInSeconds=60, LifetimeInSeconds=600, Question=external_question(),
+                         QualificationRequirements=[{"QualificationTypeId": type_id, "Comparator": "Exists"}])
+    nobodys = isolation.unknown_id()
+    theirs = attempt(w.types["disposing"])
+    assert _without_suffix(theirs).replace(w.types["disposing"], "ID") == \
+        _without_suffix(attempt(nobodys)).replace(nobodys, "ID")
+
+
+@case("CreateHIT", "create", "A's annotation and token")
+def _(w, b):
+    # Request tokens are per requester: B's token equal to one A might use creates B's own HIT.
+    hit = _b_hit(b, w, UniqueRequestToken=f"{w.unique}-token", RequesterAnnotation="B's")
+    assert hit["HITId"] not in w.hits.values()
+
+
+@case("CreateHITWithHITType", "create", "A's HIT type")
+def _(w, b):
+    b.refused("CreateHITWithHITType", Code.INVALID_PARAMETER_VALUE, HITTypeId=w.hit_type, LifetimeInSeconds=600,
+              Question=external_question())
+
+
+@case("GetHIT", "read", "open and expired HIT")
+def _(w, b):
+    for role in ("open", "expired"):
+        b.refused_as_unknown("GetHIT", HIT_DOES_NOT_EXIST, "HITId", w.hits[role])
+
+
+@case("ListHITs", "list", "A's HITs")
+def _(w, b):
+    listed = b.call("ListHITs", MaxResults=100)["HITs"]
+    assert not {h["HITId"] for h in listed} & set(w.hits.values())
+
+
+@case("ListReviewableHITs", "list", "A's HIT type")
+def _(w, b):
+    for status in ("Reviewable", "Reviewing"):
+        listed = b.call("ListReviewableHITs", HITTypeId=w.hit_type, Status=status, MaxResults=100)
+        assert listed["NumResults"] == 0
+
 
 @case("ListHITsForQualificationType", "list", "A's type")
 def _(w, b):
-    b.refused("ListHITsForQualificationType", Code.UNSUPPORTED_OPERATION, QualificationTypeId=w.types["tested"])
+    # B sees only B's own HITs that use A's type, never A's.
+    own = _b_hit(b, w, QualificationRequirements=[{"QualificationTypeId": w.types["plain"], "Comparator": "Exists"}])
+    for role in ("tested", "plain"):
+        listed = b.call("ListHITsForQualificationType", QualificationTypeId=w.types[role], MaxResults=100)["HITs"]
+        assert {h["HITId"] for h in listed} == ({own["HITId"]} if role == "plain" else set())
 
+
+@case("UpdateExpirationForHIT", "change", "open and expired HIT")
+def _(w, b):
+    for role in ("open", "expired"):
+        b.refused_as_unknown("UpdateExpirationForHIT", HIT_DOES_NOT_EXIST, "HITId", w.hits[role], ExpireAt=0)
+
+
+@case("UpdateHITReviewStatus", "change", "expired HIT")
+def _(w, b):
+    b.refused_as_unknown("UpdateHITReviewStatus", HIT_DOES_NOT_EXIST, "HITId", w.hits["expired"], Revert=False)
+
+
+@case("UpdateHITTypeOfHIT", "change", "A's HIT to B's type")
+def _(w, b):
+    own_type = b.call("CreateHITType", AssignmentDurationInSeconds=60, Reward="0.01", Title="b", Description="d")
+    b.refused_as_unknown("UpdateHITTypeOfHIT", HIT_DOES_NOT_EXIST, "HITId", w.hits["open"],
+                         HITTypeId=own_type["HITTypeId"])
+
+
+@case("UpdateHITTypeOfHIT", "change", "B's HIT to A's type")
+def _(w, b):
+    own = _b_hit(b, w)
+    b.refused("UpdateHITTypeOfHIT", Code.INVALID_PARAMETER_VALUE, HITId=own["HITId"], HITTypeId=w.hit_type)
+
+
+@case("DeleteHIT", "delete", "expired HIT")
+def _(w, b):
+    for role in ("open", "expired"):
+        b.refused_as_unknown("DeleteHIT", HIT_DOES_NOT_EXIST, "HITId", w.hits[role])
+
+
+@case("CreateAdditionalAssignmentsForHIT", "change", "open HIT")
+def _(w, b):
+    b.refused_as_unknown("CreateAdditionalAssignmentsForHIT", HIT_DOES_NOT_EXIST, "HITId", w.hits["open"],
+                         NumberOfAdditionalAssignments=1)
+
+
+@case("ListHITs", "list", "A's next token")
+def _(w, b):
+    token = w.a.list_hits(MaxResults=1)["NextToken"]
+    b.refused("ListHITs", Code.INVALID_PARAMETER_VALUE, NextToken=token)
+
+
+# Operations not built yet answer UnsupportedOperation to everyone, also when given A's objects.
 
 @case("NotifyWorkers", "notify", "A's holder")
 def _(w, b):
     b.refused("NotifyWorkers", Code.UNSUPPORTED_OPERATION, Subject="s", MessageText="m",
               WorkerIds=[w.holder.worker_id])
-
-
-@case("CreateHITType", "create", "requirement on A's type")
-def _(w, b):
-    b.refused("CreateHITType", Code.UNSUPPORTED_OPERATION, AssignmentDurationInSeconds=60, Reward="0.10", Title="t",
-              Description="d", QualificationRequirements=[{"QualificationTypeId": w.types["tested"],
-                                                           "Comparator": "Exists"}])
 
 
 @pytest.mark.parametrize("item", CASES, ids=[c.id for c in CASES])

@@ -75,7 +75,7 @@ def test_bulk_assign_is_idempotent_and_history_explains_the_score(store, server,
 def test_bulk_assign_refuses_types_that_are_not_assignable(store, server, tmp_path):
     file = tmp_path / "w.txt"
     file.write_text("AWORKER1\n")
-    proc = openturk("qualification", "assign", "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH", "--workers", str(file), *store.flags)
+    proc = openturk("qualification", "assign", "00000000000000000071", "--workers", str(file), *store.flags)
     assert proc.returncode == 1 and "not authorized" in proc.stderr
     proc = openturk("qualification", "assign", "NOSUCHTYPE", "--workers", str(file), *store.flags)
     assert proc.returncode == 1 and "does not exist" in proc.stderr

@@ -10,7 +10,11 @@ from openturk.store.invariants import check, check_connection
 from openturk.testing import TestServer
 
 from ..api.helpers import answer_key, question_form
+from ..api.hit_helpers import external_question
 from ..conftest import fresh_database_url, run_cli
+
+
+EXTERNAL = external_question()
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +40,17 @@ def world(tmp_path_factory):
     client.accept_qualification_request(QualificationRequestId=pending["QualificationRequestId"], IntegerValue=9)
     client.delete_qualification_type(QualificationTypeId=made("doomed"))
     worker.request(made("waiting"))     # left Pending
+    # Money: a HIT kept, a HIT whose type changed (reservation re-computed), a HIT deleted (refunded).
+    hit = dict(Title="t", Description="d", Reward="0.10", AssignmentDurationInSeconds=60, LifetimeInSeconds=600,
+               Question=EXTERNAL)
+    client.create_hit(MaxAssignments=3, **hit)
+    changed = client.create_hit(MaxAssignments=12, **hit)["HIT"]["HITId"]
+    dearer = client.create_hit_type(Title="t", Description="d", Reward="0.25", AssignmentDurationInSeconds=60)
+    client.update_hit_type_of_hit(HITId=changed, HITTypeId=dearer["HITTypeId"])
+    client.create_additional_assignments_for_hit(HITId=changed, NumberOfAdditionalAssignments=2)
+    deleted = client.create_hit(MaxAssignments=1, **hit)["HIT"]["HITId"]
+    client.update_expiration_for_hit(HITId=deleted, ExpireAt=0)
+    client.delete_hit(HITId=deleted)
     database = Database(url)
     yield {"url": url, "database": database, "plain": plain, "worker": worker.worker_id}
     database.dispose()
@@ -78,6 +93,10 @@ def test_the_suites_shared_database_is_consistent_too(server, database_url):
     ("UPDATE qualification_requests SET resolved_ms = NULL WHERE status = 'Granted'", "contradict"),
     ("UPDATE qualification_requests SET owner_id = (SELECT MIN(requester_id) FROM requesters WHERE requester_id "
      "<> qualification_requests.owner_id)", "someone other than its type's owner"),
+    ("UPDATE requesters SET balance_cents = balance_cents + 1", "but their ledger adds up to"),
+    ("DELETE FROM ledger WHERE kind = 'Deposit'", "but their ledger adds up to"),
+    ("UPDATE hits SET reserved_cents = reserved_cents + 1 WHERE disposed_ms IS NULL", "but its ledger entries"),
+    ("UPDATE hits SET reserved_cents = 5 WHERE disposed_ms IS NOT NULL", "deleted: True"),
 ])
 def test_each_kind_of_damage_is_reported(world, sql, expected):
     problems = damage(world, sql)

@@ -33,7 +33,8 @@ def test_upgrade_is_idempotent_and_seeds_system_types_once(tmp_path):
     engine.dispose()
     assert sorted(ids) == sorted(["2F1QJWKUDD8XADTFD2Q0G6UTO95ALH", "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
                                   "00000000000000000071", "00000000000000000040", "000000000000000000L0",
-                                  "00000000000000000060"])
+                                  "00000000000000000060", "00000000000000000000", "000000000000000000E0",
+                                  "00000000000000000070", "000000000000000000S0"])
 
 
 def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path):

@@ -27,6 +27,18 @@ IMPLEMENTED = frozenset({
     "ListQualificationRequests",
     "AcceptQualificationRequest",
     "RejectQualificationRequest",
+    "CreateHITType",
+    "CreateHIT",
+    "CreateHITWithHITType",
+    "GetHIT",
+    "ListHITs",
+    "ListHITsForQualificationType",
+    "ListReviewableHITs",
+    "UpdateExpirationForHIT",
+    "UpdateHITReviewStatus",
+    "UpdateHITTypeOfHIT",
+    "DeleteHIT",
+    "CreateAdditionalAssignmentsForHIT",
 })
 
 # botocore's own copy of the model, loaded independently of openturk.protocol.model.

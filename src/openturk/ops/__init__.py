@@ -3,8 +3,8 @@
 Importing this package registers every operation (see `registry.REGISTRY`).
 """
 
-from . import (account, qualification_requests, qualification_types, qualifications,  # noqa: F401  (registration)
-               worker_blocks)
+from . import (account, hits, qualification_requests, qualification_types,  # noqa: F401  (registration)
+               qualifications, worker_blocks)
 from .registry import REGISTRY, complete_registry
 
 complete_registry()

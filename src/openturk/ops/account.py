@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..domain.money import format_cents
 from ..store import queries
 from .context import Ctx
 from .registry import operation
@@ -10,6 +11,7 @@ from .registry import operation
 @operation("GetAccountBalance")
 def get_account_balance(ctx: Ctx) -> dict:
     """"The GetAccountBalance operation retrieves the Prepaid HITs balance in your Amazon Mechanical Turk
-    account" — here a figure set per requester (default 10000.00, the sandbox's)."""
+    account" — here the sum of the requester's ledger: the opening balance (default 10000.00, the
+    sandbox's) less what HITs have reserved (domain.money)."""
     row = queries.requester_by_id(ctx.conn, ctx.caller.requester_id)
-    return {"available_balance": row["available_balance"]}
+    return {"available_balance": format_cents(row["balance_cents"])}

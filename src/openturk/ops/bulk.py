@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 
 from .. import errors
 from ..domain.qualifications import check_worker_id
+from ..domain.requirements import MASTERS
 from ..store import queries
 from .context import Caller, Ctx
 from .qualification_types import owned_type
@@ -29,9 +30,13 @@ def assign_many(service, type_id: str, items: Iterable[tuple[int, str, int]], *,
     """Grant each (line, WorkerId, value). Idempotent: a worker who already holds the value is Unchanged."""
     with service.db.transaction(write=False) as tx:
         row = queries.qualification_type_by_id(tx, type_id)
-    if row is None or row["owner_id"] is None:
-        raise errors.qualification_type_does_not_exist(type_id) if row is None else errors.permission_denied()
-    owner = queries_requester(service, row["owner_id"])
+    if row is None:
+        raise errors.qualification_type_does_not_exist(type_id)
+    # Masters is the one system type that is granted: MTurk did it; here the operator does, with this command.
+    masters = type_id in MASTERS
+    if row["owner_id"] is None and not masters:
+        raise errors.permission_denied()
+    owner = None if masters else queries_requester(service, row["owner_id"])
     result = BulkResult()
     batch: list[tuple[int, str, int]] = []
     done = 0
@@ -40,7 +45,7 @@ def assign_many(service, type_id: str, items: Iterable[tuple[int, str, int]], *,
         nonlocal done
         with service.db.transaction(write=True) as tx:
             ctx = Ctx(tx, service.clock.epoch_ms(), owner, service.settings, service.token_key)
-            type_row = owned_type(ctx, type_id)
+            type_row = row if masters else owned_type(ctx, type_id)
             for _, worker_id, value in batch:
                 result.counts[assign(ctx, type_row, worker_id, value, notify=notify, source=SOURCE) or "Unchanged"] += 1
         done += len(batch)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import errors, ids
 from ..domain import qualification_types as rules
-from ..store import queries, request_queries
+from ..store import hit_queries, queries, request_queries
 from . import pagination
 from .context import Conflict, Ctx
 from .presenters import qualification_type as present
@@ -26,7 +26,7 @@ def owned_type(ctx: Ctx, type_id: str, *, allow_disposing: bool = False, lock: b
     Qualification type can modify its attributes." System types have no owner and so cannot be changed
     by anyone. `lock` holds the row until the transaction ends (for operations that change the type)."""
     row = queries.qualification_type_by_id(ctx.conn, type_id, for_update=lock)
-    if row is None or _disposal_finished(ctx, row):
+    if row is None or disposal_finished(ctx, row):
         raise errors.qualification_type_does_not_exist(type_id)
     if row["owner_id"] != ctx.caller.requester_id:
         raise errors.permission_denied()
@@ -35,8 +35,12 @@ def owned_type(ctx: Ctx, type_id: str, *, allow_disposing: bool = False, lock: b
     return row
 
 
-def _disposal_finished(ctx: Ctx, row) -> bool:
-    return row["status"] == "Disposing" and row["disposed_ms"] <= ctx.now_ms - ctx.settings.dispose_seconds * 1000
+def disposal_finished(ctx: Ctx, row) -> bool:
+    """A Disposing type is gone once its disposal time has passed and no HIT that is not disposed uses it
+    ("DeleteQualificationType must wait for all the HITs that use the deleted Qualification type to be
+    deleted before completing")."""
+    return (row["status"] == "Disposing" and row["disposed_ms"] <= ctx.now_ms - ctx.settings.dispose_seconds * 1000
+            and not hit_queries.qualification_type_in_use(ctx.conn, row["qualification_type_id"]))
 
 
 def _attributes(row) -> rules.TypeAttributes:

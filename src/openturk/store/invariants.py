@@ -12,8 +12,8 @@ from sqlalchemy import and_, func, or_, select
 
 from ..domain import qualification_types as type_rules
 from .db import Database
-from .tables import (REQUEST_STATUSES, QUALIFICATION_STATUSES, TYPE_STATUSES, qualification_history,
-                     qualification_requests, qualification_types, qualifications)
+from .tables import (REQUEST_STATUSES, QUALIFICATION_STATUSES, TYPE_STATUSES, hits, ledger, qualification_history,
+                     qualification_requests, qualification_types, qualifications, requesters)
 
 LIMIT = 20   # violations reported per rule: enough to see the pattern without drowning in it
 
@@ -36,7 +36,7 @@ def check(database: Database) -> list[str]:
 def check_connection(conn) -> list[str]:
     """The rules over an open SQLAlchemy connection (what it sees, including its own uncommitted changes)."""
     problems: list[str] = []
-    for rule in (_types, _qualifications, _history, _requests):
+    for rule in (_types, _qualifications, _history, _requests, _money):
         problems += rule(conn)
     return problems
 
@@ -154,4 +154,28 @@ def _requests(conn) -> list[str]:
         .where(r.c.status == "Granted", q.c.worker_id.is_(None)).limit(LIMIT))
     out += [f"qualification request {i} is Granted but its worker never held the qualification"
             for (i,) in ungranted]
+    return out
+
+
+def _money(conn) -> list[str]:
+    """The ledger is the money: each requester's balance is the sum of their entries and never negative; a
+    HIT's reservation is what its entries took (Reserve) less what they gave back (Refund), and a deleted
+    HIT reserves nothing."""
+    r, lg, h = requesters, ledger, hits
+    out = []
+    sums = select(lg.c.requester_id, func.sum(lg.c.amount_cents).label("total")).group_by(lg.c.requester_id).subquery()
+    wrong = conn.execute(select(r.c.requester_id, r.c.balance_cents, sums.c.total)
+                         .select_from(r.outerjoin(sums, sums.c.requester_id == r.c.requester_id))
+                         .where(or_(r.c.balance_cents < 0, sums.c.total.is_(None),
+                                    sums.c.total != r.c.balance_cents)).limit(LIMIT))
+    out += [f"requester {i} has a balance of {b} cents but their ledger adds up to {t} cents" for i, b, t in wrong]
+    per_hit = select(lg.c.hit_id, func.sum(lg.c.amount_cents).label("total")).where(lg.c.hit_id.is_not(None)) \
+        .group_by(lg.c.hit_id).subquery()
+    wrong = conn.execute(select(h.c.hit_id, h.c.reserved_cents, h.c.disposed_ms, per_hit.c.total)
+                         .select_from(h.outerjoin(per_hit, per_hit.c.hit_id == h.c.hit_id))
+                         .where(or_(h.c.reserved_cents < 0,
+                                    and_(h.c.disposed_ms.is_not(None), h.c.reserved_cents != 0),
+                                    func.coalesce(per_hit.c.total, 0) != -h.c.reserved_cents)).limit(LIMIT))
+    out += [f"HIT {i} reserves {c} cents (deleted: {d is not None}) but its ledger entries add up to {t or 0} cents"
+            for i, c, d, t in wrong]
     return out

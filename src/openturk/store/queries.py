@@ -82,8 +82,9 @@ _list_requesters = Prepared(select(requesters).order_by(requesters.c.created_ms,
 _count_requesters = Prepared(select(func.count()).select_from(requesters))
 
 
-def insert_requester(tx: Tx, *, available_balance: str = "10000.00", **values) -> None:
-    tx.execute(_insert_requester, {"available_balance": available_balance, **values})
+def insert_requester(tx: Tx, **values) -> None:
+    """A requester row; its `balance_cents` must be matched by a ledger entry (service.add_requester)."""
+    tx.execute(_insert_requester, values)
 
 
 def requester_by_access_key(tx: Tx, access_key_id: str) -> dict | None:
@@ -109,9 +110,12 @@ _type_by_id = Prepared(select(qt).where(qt.c.qualification_type_id == bindparam(
 _type_by_id_for_update = Prepared(select(qt).where(qt.c.qualification_type_id == bindparam("id")).with_for_update())
 _type_id_by_name = Prepared(select(qt.c.qualification_type_id)
                             .where(qt.c.owner_id == bindparam("owner"), qt.c.name_key == bindparam("name")))
-_release_name = Prepared(update(qt).where(qt.c.owner_id == bindparam("owner"), qt.c.name_key == bindparam("name"),
-                                          qt.c.status == "Disposing", qt.c.disposed_ms <= bindparam("before"))
-                         .values(name_key=None))
+def _release_name() -> Prepared:
+    from .hit_queries import in_use_condition   # hit_queries imports this module
+    return Prepared(update(qt).where(qt.c.owner_id == bindparam("owner"), qt.c.name_key == bindparam("name"),
+                                     qt.c.status == "Disposing", qt.c.disposed_ms <= bindparam("before"),
+                                     ~in_use_condition(qt.c.qualification_type_id))
+                    .values(name_key=None))
 MUTABLE_COLUMNS = ("description", "search_text", "status", "test", "test_duration_in_seconds", "answer_key",
                    "retry_delay_in_seconds", "auto_granted", "auto_granted_value")
 _update_type = Prepared(update(qt).where(qt.c.seq == bindparam("b_seq"), qt.c.version == bindparam("b_version"),
@@ -122,14 +126,20 @@ _dispose_type = Prepared(update(qt).where(qt.c.seq == bindparam("b_seq"), qt.c.s
                          .values(status="Disposing", disposed_ms=bindparam("now"), version=qt.c.version + 1))
 
 
+@cache
+def _release_name_prepared() -> Prepared:
+    return _release_name()
+
+
 def insert_qualification_type(tx: Tx, **values) -> bool:
     """False when the owner already has a type with this name reserved (the unique constraint)."""
     return tx.insert_unique(_insert_type, values)
 
 
 def release_disposed_name(tx: Tx, owner_id: str, name: str, disposed_before_ms: int) -> None:
-    """Free the name of a type whose disposal finished (disposed before the cut-off)."""
-    tx.execute(_release_name, {"owner": owner_id, "name": name, "before": disposed_before_ms})
+    """Free the name of a type whose disposal finished (disposed before the cut-off, used by no HIT that is
+    not disposed)."""
+    tx.execute(_release_name_prepared(), {"owner": owner_id, "name": name, "before": disposed_before_ms})
 
 
 def qualification_type_by_id(tx: Tx, type_id: str, *, for_update: bool = False) -> dict | None:

@@ -35,7 +35,8 @@ requesters = Table(
     Column("access_key_id", String(128), nullable=False, unique=True),
     # SigV4 verification needs the secret itself (it is an HMAC key), so it cannot be hashed.
     Column("secret_access_key", String(128), nullable=False),
-    Column("available_balance", String(32), nullable=False, server_default="10000.00"),
+    # The AvailableBalance in cents: always the sum of the requester's ledger entries.
+    Column("balance_cents", BigInteger, nullable=False),
     Column("created_ms", BigInteger, nullable=False),
 )
 
@@ -79,6 +80,8 @@ workers = Table(
     Column("token_hash", String(64), nullable=True, unique=True),
     Column("locale_country", String(2), nullable=True),
     Column("locale_subdivision", String(3), nullable=True),
+    # Worker_Adult: NULL (never said: no Adult qualification), True (1) or False (0).
+    Column("adult", Boolean, nullable=True),
     Column("created_ms", BigInteger, nullable=False),
 )
 
@@ -178,4 +181,92 @@ qualification_requests = Table(
           sqlite_where=text("status IN ('TestInProgress', 'Pending')"),
           postgresql_where=text("status IN ('TestInProgress', 'Pending')")),
     Index("ix_qualification_requests_status_deadline", "status", "test_deadline_ms"),
+)
+
+
+# -- HITs and money -------------------------------------------------------------------------------
+
+# New tables count their rows in 64 bits (SQLite's INTEGER PRIMARY KEY is 64-bit already; only it autoincrements).
+Seq = BigInteger().with_variant(Integer, "sqlite")
+
+# A HIT type: the values CreateHITType was given. `fingerprint` (a digest of all of them) makes "equal
+# values of the same requester → the same HITTypeId" a unique constraint rather than a read-then-write.
+hit_types = Table(
+    "hit_types", metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("hit_type_id", String(64), nullable=False, unique=True),
+    Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("keywords", Text, nullable=True),
+    Column("reward_cents", BigInteger, nullable=False),
+    Column("assignment_duration_in_seconds", BigInteger, nullable=False),
+    Column("auto_approval_delay_in_seconds", BigInteger, nullable=False),
+    Column("qualification_requirements", Text, nullable=False),   # JSON, see domain.requirements
+    Column("masters", Boolean, nullable=False),                    # a Masters requirement: +5% fee
+    Column("created_ms", BigInteger, nullable=False),
+    UniqueConstraint("requester_id", "fingerprint", name="uq_hit_types_requester_fingerprint"),
+)
+
+# Which qualification types a HIT type's requirements use: ListHITsForQualificationType, and whether a
+# Disposing qualification type is still in use.
+hit_type_qualifications = Table(
+    "hit_type_qualifications", metadata,
+    Column("hit_type_id", String(64), ForeignKey("hit_types.hit_type_id"), primary_key=True),
+    Column("qualification_type_id", String(64), primary_key=True),
+    Index("ix_hit_type_qualifications_qualification_type_id", "qualification_type_id", "hit_type_id"),
+)
+
+HIT_REVIEW_STATUSES = ("NotReviewed", "MarkedForReview", "ReviewedAppropriate", "ReviewedInappropriate")
+
+# A HIT. Its HITStatus and counters are not stored: they are derived when read (domain.hits.state), from
+# the clock, `reviewing`, `disposed_ms` and its assignments.
+hits = Table(
+    "hits", metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("hit_id", String(64), nullable=False, unique=True),
+    Column("hit_type_id", String(64), ForeignKey("hit_types.hit_type_id"), nullable=False),
+    Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("requester_annotation", Text, nullable=True),
+    Column("max_assignments", Integer, nullable=False),
+    Column("creation_ms", BigInteger, nullable=False),
+    Column("expiration_ms", BigInteger, nullable=False),
+    Column("reviewing", Boolean, nullable=False),
+    Column("review_status", String(32), nullable=False),
+    Column("disposed_ms", BigInteger, nullable=True),
+    # What the HIT's creation reserved from the balance and has not yet paid out or given back (cents).
+    Column("reserved_cents", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint("review_status IN ('NotReviewed', 'MarkedForReview', 'ReviewedAppropriate', "
+                    "'ReviewedInappropriate')", name="review_status"),
+    Index("ix_hits_requester_seq", "requester_id", "seq"),
+    Index("ix_hits_hit_type_seq", "hit_type_id", "seq"),
+)
+
+# UniqueRequestToken: the primary key makes "a retry acts once" hold under concurrent retries.
+request_tokens = Table(
+    "request_tokens", metadata,
+    Column("requester_id", String(64), primary_key=True),
+    Column("scope", String(16), primary_key=True),      # 'HIT' | 'Assignments' (and, later, 'Bonus')
+    Column("token", String(64), primary_key=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("hit_id", String(64), nullable=True),
+)
+
+LEDGER_KINDS = ("Deposit", "Reserve", "Refund")
+
+# Every change of a requester's balance: the balance is the sum of its entries (cents; debits negative).
+ledger = Table(
+    "ledger", metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("hit_id", String(64), nullable=True),
+    Column("note", Text, nullable=True),
+    CheckConstraint("kind IN ('Deposit', 'Reserve', 'Refund')", name="kind"),
+    Index("ix_ledger_requester_seq", "requester_id", "seq"),
 )

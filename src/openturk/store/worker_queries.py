@@ -28,6 +28,7 @@ _set_token = Prepared(update(workers).where(workers.c.worker_id == bindparam("id
                       .values(token_hash=bindparam("hash")))
 _set_locale = Prepared(update(workers).where(workers.c.worker_id == bindparam("id"))
                        .values(locale_country=bindparam("country"), locale_subdivision=bindparam("sub")))
+_set_adult = Prepared(update(workers).where(workers.c.worker_id == bindparam("id")).values(adult=bindparam("adult")))
 _list_workers = Prepared(select(workers).where(workers.c.worker_id > bindparam("after"))
                          .order_by(workers.c.worker_id).limit(bindparam("limit")))
 
@@ -53,6 +54,10 @@ def set_worker_token(tx: Tx, worker_id: str, token_hash: str) -> None:
 
 def set_worker_locale(tx: Tx, worker_id: str, country: str | None, subdivision: str | None) -> None:
     tx.execute(_set_locale, {"id": worker_id, "country": country, "sub": subdivision})
+
+
+def set_worker_adult(tx: Tx, worker_id: str, adult: bool | None) -> None:
+    tx.execute(_set_adult, {"id": worker_id, "adult": adult})
 
 
 def list_workers(tx: Tx, after: str = "", limit: int = 1000) -> list[dict]:

@@ -51,8 +51,11 @@ def parse(param: str, text: str, *, limit: int = MAX_DOCUMENT_BYTES, depth: bool
     With `depth=False` the caller checks the nesting depth itself (`check_depth`), as the schema readers
     do only when a document fails the schema: a document that passes it is never deep."""
     data = check_size(param, text, limit)
+    # A DOCTYPE (and so an entity declaration) can only come before the root element; after it, these
+    # bytes are text in a CDATA section or a comment (an HTMLQuestion's "<!DOCTYPE html>") or a syntax error.
+    prolog = _prolog_end(data)
     for marker in (b"<!DOCTYPE", b"<!ENTITY"):
-        position = data.find(marker)
+        position = data.find(marker, 0, prolog + len(marker))
         if position >= 0:
             line = data.count(b"\n", 0, position) + 1
             raise errors.xml_parse_error(param, f"line {line}: document type declarations (DOCTYPE) and entity "
@@ -70,6 +73,24 @@ def parse(param: str, text: str, *, limit: int = MAX_DOCUMENT_BYTES, depth: bool
     if depth:
         check_depth(param, root)
     return root
+
+
+def _prolog_end(data: bytes) -> int:
+    """Where the root element (or a DOCTYPE) may start: after a byte order mark, the XML declaration,
+    processing instructions, comments and whitespace."""
+    i, n = (3 if data.startswith(b"\xef\xbb\xbf") else 0), len(data)
+    while i < n:
+        if data[i] in b" \t\r\n":
+            i += 1
+        elif data.startswith(b"<?", i) or data.startswith(b"<!--", i):
+            close = b"?>" if data[i + 1] == 0x3F else b"-->"
+            end = data.find(close, i + 2)
+            if end < 0:
+                return n
+            i = end + len(close)
+        else:
+            return i
+    return n
 
 
 def check_depth(param: str, root: etree._Element, limit: int = MAX_DEPTH) -> None:
