@@ -64,8 +64,19 @@ def report(service, hit_id: str, worker_id: str) -> dict:
         if row is None:
             raise errors.hit_does_not_exist(hit_id)
         requirements = rules.cached_from_json(row["qualification_requirements"])
-        refusals = [{**r, "QualificationRequirement": requirements[r["Requirement"] - 1].describe()}
+        refusals = [{**r, "QualificationRequirement": _wire(requirements[r["Requirement"] - 1])}
                     if r["Requirement"] else r for r in result.to_dict()["Refusals"]]
         return {"HITId": hit_id, "WorkerId": worker_id, "HITStatus": hit_state(ctx, row).status,
                 **result.to_dict(), "Refusals": refusals}
     return run(service, decide, {}, write=False)
+
+
+def _wire(requirement: rules.Requirement) -> dict:
+    """The requirement as MTurk's QualificationRequirement structure (the HIT shows it so)."""
+    names = {"qualification_type_id": "QualificationTypeId", "comparator": "Comparator",
+             "actions_guarded": "ActionsGuarded", "integer_values": "IntegerValues",
+             "locale_values": "LocaleValues", "required_to_preview": "RequiredToPreview"}
+    out = {names[key]: value for key, value in rules.present(requirement).items()}
+    if "LocaleValues" in out:
+        out["LocaleValues"] = [{key.capitalize(): value for key, value in locale.items()} for locale in out["LocaleValues"]]
+    return out
