@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..api.hit_helpers import external_question
 from .conftest import examples_dir, requester_sign_in, worker_sign_in
 
 CHECK = """() => {
@@ -45,6 +46,9 @@ def test_every_page_is_labelled_and_fits_a_phone(server, new_page, unique):
     client.associate_qualification_with_worker(QualificationTypeId=type_id, WorkerId=worker.worker_id,
                                                IntegerValue=5)
     request = worker.request(type_id)
+    hit = client.create_hit(Title="Label pictures", Description="d", Reward="0.50", AssignmentDurationInSeconds=600,
+                            LifetimeInSeconds=3600, Question=external_question(), QualificationRequirements=[
+                                {"QualificationTypeId": type_id, "Comparator": "Exists"}])["HIT"]
     for width in (1200, 390):
         worker_page = new_page(width=width, height=800)
         worker_sign_in(worker_page, worker)
@@ -55,7 +59,8 @@ def test_every_page_is_labelled_and_fits_a_phone(server, new_page, unique):
         requester_sign_in(requester_page, creds)
         for path in ("/requester/types", "/requester/types/new", f"/requester/types/{type_id}",
                      f"/requester/types/{type_id}/edit", f"/requester/types/{type_id}/preview",
-                     f"/requester/types/{type_id}/workers", f"/requester/types/{type_id}/workers/{worker.worker_id}"):
+                     f"/requester/types/{type_id}/workers", f"/requester/types/{type_id}/workers/{worker.worker_id}",
+                     "/requester/hits", "/requester/hits?status=Reviewable", f"/requester/hits/{hit['HITId']}"):
             _check(requester_page, path)
     worker.submit(request["QualificationRequestId"], {"nextmove": "B2", "likelytowin": ["likely"]})
     _check(requester_page, "/requester/requests")

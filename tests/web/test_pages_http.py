@@ -10,6 +10,8 @@ import pytest
 from openturk import ids
 from openturk.store import worker_queries
 
+from ..api.hit_helpers import external_question
+
 
 def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
@@ -129,6 +131,16 @@ def test_requests_and_types_of_others_stay_private(server, http):
                                                              "request_id": request_id}, follow_redirects=True)
     assert "You requested a QualificationRequest that does not exist" in response.text
     assert owner.list_qualification_requests(QualificationTypeId=type_id)["NumResults"] == 1
+
+    hit_id = owner.create_hit(Title="t", Description="d", Reward="0.10", AssignmentDurationInSeconds=60,
+                              LifetimeInSeconds=600, Question=external_question())["HIT"]["HITId"]
+    assert http.get(f"/requester/hits/{hit_id}").status_code == 400
+    for action in ("expire", "extend", "assignments", "review", "delete"):
+        response = http.post(f"/requester/hits/{hit_id}/{action}", follow_redirects=True,
+                             data={"csrf_token": csrf, "hours": "1", "number": "1", "confirm": "yes"})
+        assert response.status_code == 400 and f"Hit {hit_id} does not exist." in response.text, action
+    seen = owner.get_hit(HITId=hit_id)["HIT"]
+    assert (seen["HITStatus"], seen["MaxAssignments"]) == ("Assignable", 1)
 
 
 def test_static_files_and_the_worker_api_carry_the_security_headers(server, http):

@@ -1,4 +1,5 @@
-"""The requester pages under /requester/: sign in with an access key and its secret; one's qualification
+"""The requester pages under /requester/: sign in with an access key and its secret; one's HITs
+(requester_hits.py); one's qualification
 types (create, edit, activate or deactivate, delete, preview the test as workers see it); pending
 requests with the worker's answers beside the test (accept with a value, reject with a reason, one by one
 or in bulk); holders of a type (filter, page, grant, revoke); a worker's score history.
@@ -22,6 +23,7 @@ from ...xml.answers import parse_answers
 from ...xml.questionform import parse_question_form
 from ..execution import call, execute
 from . import render, views
+from .requester_hits import HitPages, hit_routes
 from .common import Pages, PageRequest, Sessions, error_parameter, query_string, same_site_path
 
 PREFIX = "/requester"
@@ -47,7 +49,7 @@ class Operations:
         return await execute(service, op.fn, params, write=not op.readonly, caller=caller)
 
 
-class RequesterPages(Pages):
+class RequesterPages(HitPages, Pages):
     section = "requester"
     login_path = PREFIX + "/login"
     sessions = Sessions("openturk_requester", PREFIX, 12 * 3600, "openturk.requester-session")
@@ -76,6 +78,7 @@ class RequesterPages(Pages):
             Route(PREFIX + "/types/{type_id}/workers/{worker_id}", page(self.history), methods=["GET"]),
             Route(PREFIX + "/requests", page(self.requests), methods=["GET"]),
             Route(PREFIX + "/requests/decide", page(self.decide), methods=["POST"]),
+            *hit_routes(self),
         ]
 
     # -- who is signed in ---------------------------------------------------------------------------------

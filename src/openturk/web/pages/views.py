@@ -82,6 +82,11 @@ def score_history(ctx: Ctx, *, qualification_type_id: str, worker_id: str) -> di
                         for row in wq.qualification_history(ctx.conn, qualification_type_id, worker_id)]}
 
 
+def now_ms(ctx: Ctx) -> int:
+    """The business time (the test clock's, when it runs)."""
+    return ctx.now_ms
+
+
 def type_names(ctx: Ctx, *, qualification_type_ids: list[str]) -> dict[str, str]:
     names = {}
     for type_id in dict.fromkeys(qualification_type_ids):
