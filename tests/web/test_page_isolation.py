@@ -214,6 +214,63 @@ def _(w, b):
         assert b.last.count("You requested a QualificationRequest that does not exist") == 3
 
 
+H = "/requester/hits/{hit_id}"
+
+
+def no_such_hit(response: httpx.Response) -> None:
+    # GetHIT answers another requester's HIT as it answers a HIT that never existed.
+    assert response.status_code == 400, response.text[:500]
+    assert "does not exist" in response.text
+
+
+@case("GET", "/requester/hits", "lists only B's own HITs")
+def _(w, b):
+    for status in ("Reviewable", "Reviewing"):
+        b.get("/requester/hits", status=status)
+        assert not any(hit_id in b.last for hit_id in w.hits.values())
+    b.get("/requester/hits")
+    assert not any(hit_id in b.last for hit_id in w.hits.values())
+    assert w.hit_type not in b.last
+
+
+@case("GET", H, "A's HITs")
+def _(w, b):
+    for hit_id in w.hits.values():
+        no_such_hit(b.get(f"/requester/hits/{hit_id}"))
+
+
+@case("POST", H + "/expire", "A's open HIT")
+def _(w, b):
+    b.post(f"/requester/hits/{w.hits['open']}/expire", {})
+    assert "does not exist" in b.last
+
+
+@case("POST", H + "/extend", "A's HITs")
+def _(w, b):
+    for hit_id in w.hits.values():
+        b.post(f"/requester/hits/{hit_id}/extend", {"hours": "24"})
+        assert "does not exist" in b.last
+
+
+@case("POST", H + "/assignments", "A's open HIT")
+def _(w, b):
+    b.post(f"/requester/hits/{w.hits['open']}/assignments", {"number": "5"})
+    assert "does not exist" in b.last
+
+
+@case("POST", H + "/review", "A's expired (Reviewable) HIT")
+def _(w, b):
+    for revert in ("no", "yes"):
+        b.post(f"/requester/hits/{w.hits['expired']}/review", {"revert": revert})
+        assert "does not exist" in b.last
+
+
+@case("POST", H + "/delete", "A's expired HIT")
+def _(w, b):
+    b.post(f"/requester/hits/{w.hits['expired']}/delete", {"confirm": "yes"})
+    assert "does not exist" in b.last
+
+
 # -- worker W2's pages against worker W1's objects -------------------------------------------------------------
 
 @case("GET", "/worker/types", "A's types: no answer key, no test")

@@ -34,7 +34,7 @@ def test_follow_expire_extend_review_and_delete_a_hit(server, page):
                          {"QualificationTypeId": type_id, "Comparator": "GreaterThanOrEqualTo", "IntegerValues": [80]},
                          {"QualificationTypeId": LOCALE, "Comparator": "In", "ActionsGuarded": "PreviewAndAccept",
                           "LocaleValues": [{"Country": "US", "Subdivision": "NY"}, {"Country": "CA"}]}])
-    other = create_hit(client, Title=f"{unique} other")
+    create_hit(client, Title=f"{unique} other")
     hit_id = hit["HITId"]
 
     requester_sign_in(page, creds)
