@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -25,19 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("dallinger_driver.py")
 DALLINGER_VERSION = "12.4.0"
 HOLDERS = 120          # Dallinger reads holders 100 at a time: two pages
-VENV_TIMEOUT = 900     # the first run installs Dallinger (~20 s on a fresh machine)
 DRIVER_TIMEOUT = 120   # the driver itself takes a few seconds
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def dallinger_python() -> str:
-    """The Dallinger virtualenv's python (built by the first test session that needs it)."""
-    proc = subprocess.run([str(ROOT / "scripts" / "client-venv"), "dallinger"], capture_output=True,
-                          text=True, timeout=VENV_TIMEOUT, env={**os.environ, "PYTHON": sys.executable})
-    assert proc.returncode == 0, f"scripts/client-venv dallinger failed:\n{proc.stderr}"
-    return proc.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")
