@@ -12,9 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+from openturk.clock import SystemClock
+from openturk.service import create_requester
+
 from . import population, report, scale
-from .cells import (CHANGE_WORKERS, EXTRA_TYPES, HOLDERS, LIST_PAGE, SAME_WORKER, SCORE, SCORE_WORKER,
-                    Fixture, run_cell)
+from .cells import (CHANGE_WORKERS, EXTRA_TYPES, HIT_QUESTION, HIT_TARGETS, HOLDERS, LIST_PAGE, SAME_WORKER, SCORE,
+                    SCORE_WORKER, Fixture, run_cell)
 from .loadgen import make_generator
 from .server import HOST, Server
 from .signing import Presigner, client
@@ -23,7 +26,9 @@ TARGETS = ("healthz", "GetQualificationType", "UpdateQualificationType", "ListQu
 # Workers and their qualifications: measured on a smaller grid (--qual-grid) to keep the run short.
 QUAL_TARGETS = ("GetQualificationScore", "Associate:same", "Associate:change", "ListWorkers:1k",
                 "ListWorkers:1M")
-ALL_TARGETS = TARGETS + QUAL_TARGETS
+# HITs: on the same smaller grid.
+GRID_TARGETS = QUAL_TARGETS + HIT_TARGETS
+ALL_TARGETS = TARGETS + GRID_TARGETS
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -36,7 +41,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--clients", default="1,8,32", help="concurrent keep-alive clients (default 1,8,32)")
     p.add_argument("--targets", default=",".join(ALL_TARGETS), help=f"default {','.join(ALL_TARGETS)}")
     p.add_argument("--qual-grid", default="1x8,2x32",
-                   help=f"PROCESSESxCLIENTS cells for {', '.join(QUAL_TARGETS)} (default 1x8,2x32), "
+                   help=f"PROCESSESxCLIENTS cells for {', '.join(GRID_TARGETS)} (default 1x8,2x32), "
                         "or 'full' for the --workers x --clients grid; only process counts in --workers run")
     p.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto",
                    help="load generator: wrk if installed (auto), or the Python asyncio one")
@@ -68,7 +73,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def planned(args, workers: int, clients: int, target: str) -> bool:
-    if target in QUAL_TARGETS:
+    if target in GRID_TARGETS:
         return (workers, clients) in args.qual_grid
     return clients in args.clients
 
@@ -88,6 +93,8 @@ def setup(server: Server, targets: set[str]) -> Fixture:
                                         Description=f"Filler type {i} for ListQualificationTypes.")
     fixture = Fixture(Presigner(server.endpoint, key, secret), population.open_database(server.data_dir),
                       main)
+    if targets & set(HIT_TARGETS):
+        setup_hits(server, fixture)
     if targets & set(QUAL_TARGETS):
         for worker, value in ((SCORE_WORKER, SCORE), (SAME_WORKER, 1), *((w, 2) for w in CHANGE_WORKERS)):
             mturk.associate_qualification_with_worker(QualificationTypeId=main, WorkerId=worker,
@@ -104,6 +111,28 @@ def setup(server: Server, targets: set[str]) -> Fixture:
         # The server is up but idle: one write transaction, then a checkpoint (bench/population.py).
         fixture.population = population.populate(fixture.db, holders)
     return fixture
+
+
+def setup_hits(server: Server, fx: Fixture) -> None:
+    """A requester of the HIT cells' own (with enough balance for every HIT the cells create: each reserves
+    $0.02), a HIT type with a requirement on a type of theirs and one on Locale, and one HIT to read."""
+    creds = create_requester(fx.db, "bench hits", SystemClock().epoch_ms(), balance="1000000.00")
+    key, secret = creds["AccessKeyId"], creds["SecretAccessKey"]
+    mturk = client(server.endpoint, key, secret)
+    gate = mturk.create_qualification_type(Name="bench HIT gate", QualificationTypeStatus="Active",
+                                           Description="The requirement on the benchmark's HITs.")
+    hit_type = mturk.create_hit_type(
+        Title="bench: label an image", Description="A HIT type for the benchmark.", Reward="0.01",
+        Keywords="bench,image", AssignmentDurationInSeconds=600, AutoApprovalDelayInSeconds=86400,
+        QualificationRequirements=[
+            {"QualificationTypeId": gate["QualificationType"]["QualificationTypeId"],
+             "Comparator": "GreaterThanOrEqualTo", "IntegerValues": [50]},
+            {"QualificationTypeId": "00000000000000000071", "Comparator": "In",
+             "LocaleValues": [{"Country": "US"}, {"Country": "CA"}]}])["HITTypeId"]
+    fx.hit_presigner = Presigner(server.endpoint, key, secret)
+    fx.hit_type = hit_type
+    fx.hit = mturk.create_hit_with_hit_type(HITTypeId=hit_type, MaxAssignments=3, LifetimeInSeconds=7 * 86400,
+                                            Question=HIT_QUESTION)["HIT"]["HITId"]
 
 
 def run_server(workers: int, args, cells: list[dict], logs: dict, populations: dict) -> dict:
@@ -165,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
             "duration_s": args.duration, "warmup_s": args.warmup, "quiet_wait_s": args.quiet_wait,
             "workers": args.workers, "clients": args.clients, "targets": args.targets,
             "qual_grid": [f"{w}x{c}" for w, c in args.qual_grid],
-            "qual_targets": f"{', '.join(QUAL_TARGETS)}: only on the qual_grid (processes x clients)",
+            "qual_targets": f"{', '.join(GRID_TARGETS)}: only on the qual_grid (processes x clients)",
+            "hits": "CreateHITWithHITType: the same request each time (no UniqueRequestToken), MaxAssignments "
+                    "1, an ExternalQuestion, a HIT type with two QualificationRequirements; each request "
+                    "creates a HIT and reserves its cost. GetHIT: a HIT of that type, Assignable",
             "list_workers": f"ListWorkersWithQualificationType, first page, MaxResults {LIST_PAGE}, default "
                             f"Status (Granted), on a type with 1,000 and one with 1,000,000 holders",
             "associate": "SendNotification false (as Dallinger sends it); Associate:same repeats "

@@ -55,12 +55,29 @@ class Fixture:
     deep_token: str | None = None
     deep_first_worker: str | None = None
     database_pid: int | None = None             # a PostgreSQL postmaster whose CPU the cells also measure
+    # The HIT cells: a requester of their own (its HITs stay out of the main requester's listings), the HIT
+    # type CreateHITWithHITType posts to, and the HIT GetHIT reads.
+    hit_presigner: Presigner | None = None
+    hit_type: str | None = None
+    hit: str | None = None
+
+
+# CreateHITWithHITType: one assignment for a day, an ExternalQuestion (what psiTurk and Dallinger post).
+HIT_QUESTION = ('<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
+                '2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://example.org/task?batch=bench</ExternalURL>'
+                '<FrameHeight>600</FrameHeight></ExternalQuestion>')
+HIT_TARGETS = ("CreateHITWithHITType", "GetHIT")
 
 
 def signed(fx: Fixture, target: str) -> list[Request]:
     """The request(s) of a cell, freshly signed; several are sent in turn."""
     if target == "healthz":
         return [healthz(fx.presigner.host)]
+    if target == "CreateHITWithHITType":   # the same request each time: no UniqueRequestToken, a new HIT each
+        return [fx.hit_presigner.sign(target, HITTypeId=fx.hit_type, MaxAssignments=1, LifetimeInSeconds=86400,
+                                      Question=HIT_QUESTION, RequesterAnnotation="bench")]
+    if target == "GetHIT":
+        return [fx.hit_presigner.sign(target, HITId=fx.hit)]
     main = fx.main
     if target == "Associate:change":   # each worker to 1, then each to 2: every request changes a score
         return [fx.presigner.sign("AssociateQualificationWithWorker", QualificationTypeId=main,
@@ -93,6 +110,11 @@ def check_answer(fx: Fixture, target: str, body: bytes) -> str | None:
         return f"expected a page of {LIST_PAGE} holders and a NextToken: {body[:300]!r}"
     if target == "ListWorkers:deep" and answer["Qualifications"][0]["WorkerId"] != fx.deep_first_worker:
         return f"expected the page to start with {fx.deep_first_worker}: {body[:300]!r}"
+    if target == "CreateHITWithHITType" and answer.get("HIT", {}).get("HITTypeId") != fx.hit_type:
+        return f"expected a HIT of type {fx.hit_type}: {body[:300]!r}"
+    if target == "GetHIT" and (answer.get("HIT", {}).get("HITId") != fx.hit
+                               or answer["HIT"].get("HITStatus") != "Assignable"):
+        return f"expected the Assignable HIT {fx.hit}: {body[:300]!r}"
     if target == "GetQualificationScore" and answer.get("Qualification", {}).get("IntegerValue") != fx.score:
         return f"expected IntegerValue {fx.score}: {body[:300]!r}"
     return None

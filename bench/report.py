@@ -72,6 +72,7 @@ def evaluate_targets(cells: list[dict]) -> list[dict]:
     """The issues' targets: one server process, 8 clients, SQLite; two processes vs one for reads; and a
     page of ListWorkersWithQualificationType that does not slow down with the number of holders."""
     get1, upd1 = _cell(cells, 1, 8, "GetQualificationType"), _cell(cells, 1, 8, "UpdateQualificationType")
+    create_hit1, get_hit1 = _cell(cells, 1, 8, "CreateHITWithHITType"), _cell(cells, 1, 8, "GetHIT")
     get2 = _cell(cells, 2, 8, "GetQualificationType")
 
     def val(cell, key):
@@ -91,6 +92,8 @@ def evaluate_targets(cells: list[dict]) -> list[dict]:
                None if get1 is None or get2 is None else get2["rps"] / get1["rps"], ">=", 1.6,
                busiest_worker_share=None if get2 is None else get2.get("busiest_worker_share")),
         *list_workers_targets(cells),
+        _check(f"CreateHITWithHITType req/s {where}", [create_hit1], val(create_hit1, "rps"), ">=", 2000),
+        _check(f"GetHIT req/s {where}", [get_hit1], val(get_hit1, "rps"), ">=", 5000),
     ]
 
 
