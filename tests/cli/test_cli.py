@@ -150,6 +150,34 @@ def test_aws_cli_creates_gets_and_lists_qualification_types(server, aws):
     assert seen["Name"] == name
 
 
+def test_aws_cli_creates_extends_expires_and_deletes_a_hit(server, aws, tmp_path):
+    """The issue's first symptom: `aws mturk create-hit` answered "not supported". The whole life of a
+    HIT with the AWS CLI: create (the Question from a file, as the CLI's docs show it), get, list,
+    expire, delete."""
+    title = unique()
+    question = tmp_path / "question.xml"
+    question.write_text(
+        '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/'
+        '2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://example.org/task</ExternalURL>'
+        "<FrameHeight>600</FrameHeight></ExternalQuestion>")
+    hit = aws("mturk", "create-hit", "--title", title, "--description", "made by the AWS CLI",
+              "--reward", "0.25", "--max-assignments", "2", "--lifetime-in-seconds", "3600",
+              "--assignment-duration-in-seconds", "600", "--question", f"file://{question}")["HIT"]
+    assert (hit["Title"], hit["Reward"], hit["MaxAssignments"], hit["HITStatus"]) == (title, "0.25", 2, "Assignable")
+    hit_id = hit["HITId"]
+
+    assert aws("mturk", "get-hit", "--hit-id", hit_id)["HIT"]["Question"] == question.read_text()
+    assert hit_id in [h["HITId"] for h in aws("mturk", "list-hits")["HITs"]]
+    aws("mturk", "update-expiration-for-hit", "--hit-id", hit_id, "--expire-at", "0")
+    assert aws("mturk", "get-hit", "--hit-id", hit_id)["HIT"]["HITStatus"] == "Reviewable"
+    assert hit_id in [h["HITId"] for h in aws("mturk", "list-reviewable-hits")["HITs"]]
+    aws("mturk", "delete-hit", "--hit-id", hit_id)
+    assert hit_id not in [h["HITId"] for h in aws("mturk", "list-hits")["HITs"]]
+
+    refused = aws("mturk", "get-hit", "--hit-id", hit_id + "X", check=False)
+    assert refused.returncode != 0 and "RequestError" in refused.stderr and "does not exist" in refused.stderr
+
+
 # -- requester create / list ------------------------------------------------------------------------
 
 def test_requester_create_json_key_works_and_list_never_shows_secrets(store, server):
