@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
-
+import pytest
+from botocore.exceptions import ClientError
 
 def worker() -> str:
     return "A" + uuid.uuid4().hex[:13].upper()
@@ -49,3 +51,18 @@ def test_reason_is_required_to_block(server, requester):
     body = response.json()
     assert response.status_code == 400 and body["TurkErrorCode"] == "AWS.MissingParameters"
     assert "Reason" in body["Message"]
+
+
+@pytest.mark.parametrize("bad", ["not-a-worker", "a123", "A" * 65, "ABC DEF", "Ä1234"])
+def test_a_malformed_worker_id_answers_the_models_message(client, bad):
+    """The model's DeleteWorkerBlock documentation: "WorkerId is invalid." — the same for CreateWorkerBlock,
+    and nothing is blocked."""
+    for call_ in (lambda: client.create_worker_block(WorkerId=bad, Reason="r"),
+                  lambda: client.delete_worker_block(WorkerId=bad)):
+        with pytest.raises(ClientError) as info:
+            call_()
+        error = info.value.response
+        assert error["Error"]["Code"] == "RequestError"
+        assert re.fullmatch(r"WorkerId is invalid\. \(\d{13}\)", error["Message"])   # MTurk's time suffix
+        assert error["TurkErrorCode"] == "AWS.MechanicalTurk.InvalidParameterValue"
+    assert bad not in [w for w, _ in blocked(client)]

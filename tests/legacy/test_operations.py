@@ -198,6 +198,10 @@ def test_block_unblock_and_list_blocked_workers(server, creds, client):
     everything = ok(call(server.endpoint, creds, "GetBlockedWorkers", {"PageSize": "65535"}))
     assert texts(everything, ".//WorkerBlock/WorkerId") == [workers[0], workers[2]]
     assert [b["WorkerId"] for b in client.list_worker_blocks()["WorkerBlocks"]] == [workers[0], workers[2]]
+    for operation in ("BlockWorker", "UnblockWorker"):        # the model's message, as in the JSON API
+        refused = call(server.endpoint, creds, operation, {"WorkerId": "not-a-worker", "Reason": "r"})
+        assert error_code(refused) == "AWS.MechanicalTurk.InvalidParameterValue"
+        assert text(refused, ".//Errors/Error/Message").startswith("WorkerId is invalid.")
 
 
 def test_legacy_and_2017_apis_and_the_worker_api_see_the_same_types(server, creds, client, unique):

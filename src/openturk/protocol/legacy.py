@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl
 from botocore import xform_name
 
 from .. import errors
-from .json11 import build_parser
+from .json11 import build_member_parser
 from .model import service_model
 
 SERVICE = "AWSMechanicalTurkRequester"
@@ -250,7 +250,8 @@ class LegacyOperation:
             for name in self.params:
                 if name not in self.extra:
                     member = shape.members[self.renames.get(name, name)]
-                    members[name] = (xform_name(self.renames.get(name, name)), member.type_name, build_parser(member))
+                    members[name] = (xform_name(self.renames.get(name, name)), member.type_name,
+                                     build_member_parser(self.model, self.renames.get(name, name), member))
         return members
 
     def parse(self, params: dict[str, list[str]]) -> dict:

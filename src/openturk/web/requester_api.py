@@ -15,7 +15,7 @@ from .. import errors, ids
 from ..ops import REGISTRY
 from ..ops.runner import run_operation
 from ..protocol import sigv4
-from ..protocol.json11 import build_parser, build_serialiser
+from ..protocol.json11 import build_input_parser, build_serialiser
 from ..protocol.model import SIGNING_SERVICE, TARGET_PREFIX, service_model
 from .access import AccessLog
 from .asgi import BodyTooLarge, ClientDisconnected, read_body, send_bytes
@@ -46,7 +46,7 @@ class RequesterAPI:
         self.operations = {}
         for name, op in REGISTRY.items():
             op_model = model.operation_model(name)
-            parse = build_parser(op_model.input_shape) if op_model.input_shape else _empty_input
+            parse = build_input_parser(op_model) if op_model.input_shape else _empty_input
             dump = build_serialiser(op_model.output_shape) if op_model.output_shape else (lambda _v: {})
             self.operations[TARGET_PREFIX + "." + name] = (op, parse, dump)
         # Where operations run: see web/execution.py. Decided once, here, for the hot path.

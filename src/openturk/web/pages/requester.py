@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from ... import errors
 from ...ops import REGISTRY
-from ...protocol.json11 import build_parser
+from ...protocol.json11 import build_input_parser
 from ...protocol.model import service_model
 from ...xml.answers import parse_answers
 from ...xml.questionform import parse_question_form
@@ -44,7 +44,7 @@ class Operations:
         op = REGISTRY[name]
         parse = self._parsers.get(name)
         if parse is None:
-            parse = self._parsers[name] = build_parser(service_model().operation_model(name).input_shape)
+            parse = self._parsers[name] = build_input_parser(service_model().operation_model(name))
         params = parse({k: v for k, v in wire.items() if v is not None}, "")
         return await execute(service, op.fn, params, write=not op.readonly, caller=caller)
 
