@@ -7,9 +7,11 @@ fast."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
+from xml.etree import ElementTree
 
 import pytest
 
@@ -129,8 +131,31 @@ def test_a_stalled_body_ends_with_408(slow_server, worker_token, front_end, fram
     answer = read_all(sock)
     elapsed = time.monotonic() - started
     assert answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n"), answer
+    assert_front_end_shape(front_end, answer, "RequestTimeout", "The request was not received in time.")
     assert READ_TIMEOUT - 0.2 <= elapsed < READ_TIMEOUT + 3
     assert served_meanwhile(slow_server) < 1
+
+
+def assert_front_end_shape(front_end: str, answer: bytes, code: str, message: str) -> None:
+    """The answer is an error of the front end the request was for (web/early.py)."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    headers = {line.split(b":", 1)[0].lower(): line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")[1:]}
+    assert int(headers[b"content-length"]) == len(body)
+    if front_end == "JSON API":            # what botocore parses into a ClientError
+        assert headers[b"content-type"] == b"application/x-amz-json-1.1" and b"x-amzn-requestid" in headers
+        error = json.loads(body)
+        assert (error["__type"], error["TurkErrorCode"]) == ("RequestError", code)
+        assert re.fullmatch(re.escape(message) + r" \(\d{13}\)", error["Message"])
+    elif front_end == "legacy API":
+        assert headers[b"content-type"].startswith(b"text/xml")
+        root = ElementTree.fromstring(body)
+        assert (root.findtext("Errors/Error/Code"), root.findtext("Errors/Error/Message")) == (code, message)
+        assert root.findtext("RequestID")
+    elif front_end == "worker API":
+        assert headers[b"content-type"] == b"application/json"
+        assert json.loads(body) == {"error": {"code": code, "message": message}}
+    else:                                   # the web pages, /healthz
+        assert headers[b"content-type"].startswith(b"text/plain") and body == message.encode()
 
 
 def test_many_slow_connections_do_not_stop_the_server(slow_server):
@@ -143,9 +168,18 @@ def test_many_slow_connections_do_not_stop_the_server(slow_server):
         sock.close()
 
 
-def test_a_request_head_over_128_kib_is_431(slow_server):
+BIG_HEAD = {
+    "JSON API": b"POST / HTTP/1.1\r\nHost: x\r\n" + TARGET,
+    "legacy API": b"GET /?Service=AWSMechanicalTurkRequester&Operation=GetAccountBalance HTTP/1.1\r\nHost: x\r\n",
+    "worker API": b"GET /api/worker/v1/qualifications HTTP/1.1\r\nHost: x\r\n",
+    "other": b"GET /healthz HTTP/1.1\r\nHost: x\r\n",
+}
+
+
+@pytest.mark.parametrize("front_end", list(BIG_HEAD))
+def test_a_request_head_over_128_kib_is_431(slow_server, front_end):
     sock = connect(slow_server)
-    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ")
+    sock.sendall(BIG_HEAD[front_end] + b"X-Big: ")
     try:
         for _ in range(64):                                 # up to 4 MiB of one header, never finished
             sock.sendall(b"a" * 65536)
@@ -153,6 +187,7 @@ def test_a_request_head_over_128_kib_is_431(slow_server):
         pass                                                # the server stopped reading: what we want
     answer = read_all(sock)
     assert answer.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"), answer[:200]
+    assert_front_end_shape(front_end, answer, "RequestHeaderFieldsTooLarge", "The request line and headers are too large.")
     assert served_meanwhile(slow_server) < 1
 
 

@@ -16,6 +16,7 @@ import re
 from datetime import datetime, timezone
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -30,7 +31,7 @@ from .legacy_api import LegacyAPI
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
 from .pages import STATIC_PATH, RequesterPages, SecurityHeaders, WorkerPages, static_files
 from .requester_api import RequesterAPI
-from .worker_api import WorkerAPI
+from .worker_api import WorkerAPI, http_error
 
 log = logging.getLogger("openturk")
 CLOCK_PATH = "/_openturk/clock"
@@ -76,7 +77,8 @@ class OpenTurkApp:
             routes.append(Route(CLOCK_PATH, self.move_clock, methods=["GET", "POST"]))
         # Security headers (CSP, X-Frame-Options, nosniff, Referrer-Policy) on everything the router answers.
         # Outermost: the request id and one access record for everything the router answers.
-        self.router = RouterAccess(SecurityHeaders(Starlette(routes=routes)), self.access)
+        self.router = RouterAccess(SecurityHeaders(Starlette(routes=routes, exception_handlers={HTTPException: http_error})),
+                                   self.access)
         self._sweeper: asyncio.Task | None = None
         self._sampler: asyncio.Task | None = None
         if service is not None:

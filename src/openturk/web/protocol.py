@@ -11,6 +11,8 @@ size. This protocol adds, per connection:
   application still waiting for the body sees `http.disconnect`;
 - the request line and headers together may hold at most `max_head_bytes`, else 431 and close.
 
+Both answers take the shape of the front end the request was for (web/early.py).
+
 Only timers and counters are added: nothing runs per request on the hot path beyond arming and
 cancelling one timer handle.
 """
@@ -21,18 +23,10 @@ import asyncio
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from . import early
+
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_MAX_HEAD_BYTES = 1_048_576
-
-
-def _plain_response(status: bytes, text: bytes) -> bytes:
-    return (b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: "
-            + str(len(text)).encode() + b"\r\nconnection: close\r\n\r\n" + text)
-
-
-REQUEST_TIMEOUT = _plain_response(b"408 Request Timeout", b"The request was not received in time.")
-HEAD_TOO_LARGE = _plain_response(b"431 Request Header Fields Too Large",
-                                 b"The request line and headers are too large.")
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -74,7 +68,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._head_bytes += len(data)
             if self._head_bytes > self.max_head_bytes:
                 self.logger.warning("Request head larger than %d bytes: closing the connection.", self.max_head_bytes)
-                self._give_up(HEAD_TOO_LARGE)
+                self._give_up(431)
 
     def on_headers_complete(self) -> None:
         self._reading_head = False
@@ -89,23 +83,30 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self.logger.warning("Request not received within %s seconds: closing the connection.", self.read_timeout)
-        self._give_up(REQUEST_TIMEOUT)
+        self._give_up(408)
 
-    def _give_up(self, response: bytes) -> None:
-        """Answer `response` unless a response is already on its way, wake an application waiting for
+    def _give_up(self, status: int) -> None:
+        """Answer `status` unless a response is already on its way, wake an application waiting for
         the body with a disconnect, and close."""
         cycle = self.cycle
         if self._reading_head:      # no application runs for this request yet; `cycle` is the previous one
             if cycle is None or cycle.response_complete:
-                self.transport.write(response)
+                self.transport.write(early.answer(status, self._method(), self.url, self.headers))
         else:
             if not cycle.response_started:
-                self.transport.write(response)
+                self.transport.write(early.answer(status, self.scope["method"].encode(), self.url,
+                                                  self.scope["headers"]))
             if not cycle.response_complete:
                 cycle.disconnected = True
                 cycle.message_event.set()
         self._cancel_read_deadline()
         self.transport.close()
+
+    def _method(self) -> bytes | None:
+        try:                        # known once the request line's method has been parsed
+            return self.parser.get_method()
+        except Exception:
+            return None
 
     def _cancel_read_deadline(self) -> None:
         if self._read_deadline is not None:

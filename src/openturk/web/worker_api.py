@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .. import errors
@@ -50,6 +51,25 @@ def error_response(exc: errors.TurkError) -> Response:
     response = json_response({"error": body}, status)
     if headers:
         response.headers.update(headers)
+    return response
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    """Starlette's 404 (no route) and 405 (a route, another method) under the worker API in its own error
+    shape, so that a client of it reads every answer the same way; elsewhere Starlette's plain text."""
+    if not request.url.path.startswith(PREFIX):
+        if exc.status_code in (204, 304):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+    if exc.status_code == 405:
+        code = "MethodNotAllowed"
+        message = f"{request.method} is not allowed on {request.url.path}: use {exc.headers.get('Allow', '')}"
+    elif exc.status_code == 404:
+        code, message = "NotFound", f"There is no {request.url.path} in the worker API (see {PREFIX}/openapi.json)"
+    else:
+        code, message = "RequestError", str(exc.detail)
+    response = json_response({"error": {"code": code, "message": message}}, exc.status_code)
+    response.headers.update(exc.headers or {})
     return response
 
 
