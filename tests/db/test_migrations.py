@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 
 from openturk.store import db as store_db
@@ -45,3 +45,32 @@ def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path):
         assert conn.execute_sql("PRAGMA synchronous").fetchone()[0] == 1   # NORMAL
         assert conn.execute_sql("PRAGMA busy_timeout").fetchone()[0] == store_db.SQLITE_BUSY_TIMEOUT_MS
     database.dispose()
+
+
+BEYOND_32_BITS = 3_000_000_000
+
+
+def test_every_seq_counts_beyond_32_bits(tmp_path):
+    """Migration 0005: on PostgreSQL every `seq` column and its sequence are BIGINT (a SERIAL stopped at
+    2,147,483,647); on SQLite they are the 64-bit rowid. A qualification history row is numbered past
+    2^31 on both."""
+    url = fresh_database_url(tmp_path)
+    engine = create_engine(url, poolclass=NullPool)
+    tables = sorted(t.name for t in metadata.sorted_tables if "seq" in t.c)
+    row = {"t": "T", "w": "AW", "at": 1, "e": "Granted", "s": "Granted", "src": "test"}
+    insert = ("INSERT INTO qualification_history (qualification_type_id, worker_id, at_ms, event, new_status, "
+              "source{}) VALUES (:t, :w, :at, :e, :s, :src{}) RETURNING seq")
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            kinds = dict(conn.execute(text(
+                "SELECT table_name, data_type FROM information_schema.columns WHERE column_name = 'seq' "
+                "AND table_schema = current_schema()")).all())
+            assert kinds == {name: "bigint" for name in tables}
+            sequences = dict(conn.execute(text(
+                "SELECT sequencename, data_type FROM pg_sequences WHERE schemaname = current_schema()")).all())
+            assert {f"{name}_seq_seq": "bigint" for name in tables}.items() <= sequences.items()
+            conn.execute(text("SELECT setval('qualification_history_seq_seq', :n)"), {"n": BEYOND_32_BITS})
+        else:
+            conn.execute(text(insert.format(", seq", ", :seq")), {**row, "seq": BEYOND_32_BITS})
+        assert conn.execute(text(insert.format("", "")), row).scalar_one() == BEYOND_32_BITS + 1
+    engine.dispose()

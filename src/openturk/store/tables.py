@@ -28,6 +28,11 @@ server_meta = Table(
     Column("value", Text, nullable=False),
 )
 
+# Row order for keyset pagination: 64-bit (BIGINT) on PostgreSQL; on SQLite an INTEGER PRIMARY KEY is the
+# 64-bit rowid, and only the spelling INTEGER keeps it so (migration 0005).
+Seq = BigInteger().with_variant(Integer, "sqlite")
+
+
 requesters = Table(
     "requesters", metadata,
     Column("requester_id", String(64), primary_key=True),
@@ -42,7 +47,7 @@ requesters = Table(
 
 qualification_types = Table(
     "qualification_types", metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Seq, primary_key=True, autoincrement=True),
     Column("qualification_type_id", String(64), nullable=False, unique=True),
     # NULL owner: a system qualification type (Masters, Worker_Locale, ...).
     Column("owner_id", String(64), ForeignKey("requesters.requester_id"), nullable=True),
@@ -87,7 +92,7 @@ workers = Table(
 
 qualifications = Table(
     "qualifications", metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Seq, primary_key=True, autoincrement=True),
     Column("qualification_type_id", String(64), ForeignKey("qualification_types.qualification_type_id"),
            nullable=False),
     Column("worker_id", String(64), ForeignKey("workers.worker_id"), nullable=False),
@@ -105,7 +110,7 @@ qualifications = Table(
 # Every change of a worker's qualification, with who or what made it: the score history.
 qualification_history = Table(
     "qualification_history", metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Seq, primary_key=True, autoincrement=True),
     Column("qualification_type_id", String(64), nullable=False),
     Column("worker_id", String(64), nullable=False),
     Column("at_ms", BigInteger, nullable=False),
@@ -125,7 +130,7 @@ qualification_history = Table(
 # rejections with a Reason). Nothing is e-mailed.
 worker_messages = Table(
     "worker_messages", metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Seq, primary_key=True, autoincrement=True),
     Column("worker_id", String(64), ForeignKey("workers.worker_id"), nullable=False),
     Column("at_ms", BigInteger, nullable=False),
     Column("subject", Text, nullable=False),
@@ -136,7 +141,7 @@ worker_messages = Table(
 
 worker_blocks = Table(
     "worker_blocks", metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Seq, primary_key=True, autoincrement=True),
     Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
     Column("worker_id", String(64), ForeignKey("workers.worker_id"), nullable=False),
     Column("reason", Text, nullable=False),
@@ -152,7 +157,7 @@ REQUEST_STATUSES = ("TestInProgress", "Pending", "Granted", "Rejected", "Expired
 # is Expired whatever its row says (decided when read; the sweeper only records it).
 qualification_requests = Table(
     "qualification_requests", metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Seq, primary_key=True, autoincrement=True),
     Column("qualification_request_id", String(64), nullable=False, unique=True),
     Column("qualification_type_id", String(64), ForeignKey("qualification_types.qualification_type_id"),
            nullable=False),
@@ -185,9 +190,6 @@ qualification_requests = Table(
 
 
 # -- HITs and money -------------------------------------------------------------------------------
-
-# New tables count their rows in 64 bits (SQLite's INTEGER PRIMARY KEY is 64-bit already; only it autoincrements).
-Seq = BigInteger().with_variant(Integer, "sqlite")
 
 # A HIT type: the values CreateHITType was given. `fingerprint` (a digest of all of them) makes "equal
 # values of the same requester → the same HITTypeId" a unique constraint rather than a read-then-write.
