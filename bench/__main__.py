@@ -48,6 +48,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--quiet-wait", type=float, default=5.0,
                    help="before each cell, wait up to this many seconds for other processes to go idle "
                         "(default 5)")
+    p.add_argument("--versus", choices=["moto"],
+                   help="also measure moto's server (DynamoDB GetItem, PutItem; the bench extra) in the same run "
+                        "and report openturk / moto for reads and writes (needs the 1-process, 8-client "
+                        "GetQualificationType and UpdateQualificationType cells)")
     p.add_argument("--output", default=str(report.ROOT / "bench-report.json"), help="JSON report path")
     scale.add_arguments(p)
     args = p.parse_args(argv)
@@ -178,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     for workers in [] if args.scale_only else args.workers:
         generator = run_server(workers, args, cells, logs, populations)
     add_ratios(cells)
+    compared = None
+    if args.versus == "moto":
+        from . import versus
+        compared = versus.run(args, cells)
+        print(versus.table(compared), flush=True)
     scaled = scale.run(args) if args.scale else None
     generator = generator or (scaled or {}).get("load_generator", {})
     targets = [] if args.scale_only else report.evaluate_targets(cells)
@@ -209,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
                       "same clients); rps_ratio_to_healthz likewise for req/s"},
         "cells": cells,
         "targets": targets,
-        "all_targets_pass": all(t["pass"] for t in targets),
+        "all_targets_pass": all(t["pass"] for t in targets) and all(
+            r["pass"] for r in (compared or {}).get("comparison", [])),
+        **({} if compared is None else {"versus": {"moto": compared}}),
         "reported": reported,
         "population": populations,
         "server_logs": logs,
@@ -222,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{report.reported_table(reported)}\n")
     for label, pop in populations.items():
         print(report.population_line(label, pop))
+    if compared is not None:
+        from . import versus
+        print(versus.table(compared) + "\n")
     if scaled is not None:
         print(report.scale_table(scaled))
         print(f"\nAs Markdown (docs/benchmarks.md):\n\n{report.scale_markdown(scaled)}\n")
@@ -231,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     if noisy:
         print(f"warning: in {len(noisy)} cells other processes used more than {report.NOISE_CORES} cores "
               "(other cores column): the machine was not quiet, those numbers are pessimistic")
-    return 1 if any("failure" in c for c in cells) else 0
+    failed = any("failure" in c for c in cells + (compared or {}).get("cells", []))
+    return 1 if failed else 0
 
 
 def add_ratios(cells: list[dict]) -> None:

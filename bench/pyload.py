@@ -2,7 +2,9 @@
 
 Each connection sends pre-built request bytes, reads one complete HTTP/1.1 response (by
 Content-Length), records its latency and status, and sends again until the deadline. With several
-request files (comma-separated) the requests are handed out in turn, across all connections.
+request files (comma-separated) the requests are handed out in turn, across all connections. A server that
+answers `Connection: close` (moto's Werkzeug server does) is reconnected to for the next request, and the
+connect time is part of that request's latency, as for any client of it.
 
     python -m bench.pyload REQUEST_FILE[,FILE...] HOST PORT CONNECTIONS SECONDS   (prints a JSON summary)
 """
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 
 CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
+CLOSE = re.compile(rb"\r\nconnection:\s*close", re.IGNORECASE)
 
 
 class Rotation:
@@ -31,16 +34,17 @@ class Rotation:
 
 
 class Connection(asyncio.Protocol):
-    def __init__(self, raws: Rotation, deadline: int, latencies: list[int], statuses: dict[int, int], done):
+    def __init__(self, raws: Rotation, deadline: int, latencies: list[int], statuses: dict[int, int], done,
+                 connecting_since: int):
         self.raws, self.deadline, self.done = raws, deadline, done
         self.latencies, self.statuses = latencies, statuses
         self.buf = b""
-        self.sent = 0
+        self.sent = connecting_since
         self.transport = None
 
     def connection_made(self, transport) -> None:
         self.transport = transport
-        self._send()
+        self.transport.write(self.raws.next())      # its latency counts from the connect
 
     def _send(self) -> None:
         self.sent = time.perf_counter_ns()
@@ -59,8 +63,9 @@ class Connection(asyncio.Protocol):
         status = int(self.buf[9:12])
         self.statuses[status] = self.statuses.get(status, 0) + 1
         self.latencies.append(now - self.sent)
+        closing = CLOSE.search(self.buf, 0, end + 2) is not None
         self.buf = self.buf[total:]
-        if now < self.deadline:
+        if now < self.deadline and not closing:
             self._send()
         else:
             self.transport.close()
@@ -76,15 +81,22 @@ async def run(raws: list[bytes], host: str, port: int, connections: int, seconds
     statuses: dict[int, int] = {}
     start = time.perf_counter_ns()
     deadline = start + int(seconds * 1e9)
-    dones, errors = [], 0
     rotation = Rotation(raws)
-    for _ in range(connections):
-        done = loop.create_future()
-        dones.append(done)
-        await loop.create_connection(lambda d=done: Connection(rotation, deadline, latencies, statuses, d),
-                                     host, port)
-    for result in await asyncio.wait_for(asyncio.gather(*dones), seconds + 30):
-        errors += result is not None
+
+    async def client() -> int:
+        """One client: a keep-alive connection, and a new one whenever the server closes it."""
+        failures = 0
+        while time.perf_counter_ns() < deadline:
+            done = loop.create_future()
+            since = time.perf_counter_ns()
+            await loop.create_connection(
+                lambda: Connection(rotation, deadline, latencies, statuses, done, since), host, port)
+            if await done is not None:
+                failures += 1
+                break
+        return failures
+
+    errors = sum(await asyncio.wait_for(asyncio.gather(*(client() for _ in range(connections))), seconds + 30))
     elapsed = (time.perf_counter_ns() - start) / 1e9
     latencies.sort()
 

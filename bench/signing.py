@@ -34,17 +34,18 @@ class _EmptyBody:
         yield b"{}"
 
 
-def client(endpoint: str, key: str, secret: str):
-    return boto3.client("mturk", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=key,
+def client(endpoint: str, key: str, secret: str, service: str = "mturk"):
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id=key,
                         aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
 
 
 class Presigner:
-    """A boto3 MTurk client whose `before-send` hook keeps the signed request and answers it with `{}`."""
+    """A boto3 client (MTurk, or another JSON service such as DynamoDB for the comparison with moto) whose
+    `before-send` hook keeps the signed request and answers it with `{}`."""
 
-    def __init__(self, endpoint: str, key: str, secret: str):
+    def __init__(self, endpoint: str, key: str, secret: str, service: str = "mturk"):
         self.host = endpoint.split("://", 1)[1]
-        self.client = client(endpoint, key, secret)
+        self.client = client(endpoint, key, secret, service)
         self.client.meta.events.register("before-send", self._capture)
         self._last = None
 
