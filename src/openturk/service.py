@@ -48,6 +48,12 @@ class Service:
         service.session_key = session_key(db)
         return service
 
+    def cached_credentials(self, access_key_id: str) -> Credentials | None:
+        """The requester behind an access key if the cache has it (no database work: callers on PostgreSQL
+        try this on the event loop before they hand `credentials` to a thread)."""
+        hit = self._credentials.get(access_key_id)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
     def credentials(self, access_key_id: str) -> Credentials | None:
         """The requester behind an access key, cached briefly (keys are added by the CLI, in another process)."""
         now = time.monotonic()

@@ -6,6 +6,7 @@ import random
 import time
 
 from .. import errors
+from ..store.db import StaleConnection
 from .context import Caller, Conflict, Ctx
 from .registry import Operation
 
@@ -25,6 +26,8 @@ def run(service, fn, params: dict, *, write: bool, caller: Caller | None = None,
             with service.db.transaction(write=write) as conn:
                 ctx = Ctx(conn, service.clock.epoch_ms(), caller, service.settings, service.token_key, worker_id)
                 return fn(ctx, **params)
+        except StaleConnection:
+            continue            # the pool dropped a dead connection before anything was done: run again
         except Conflict:
             # Only PostgreSQL gets here (SQLite serialises writers), in a pool thread: back off a little,
             # with jitter, so that racing retries spread out.

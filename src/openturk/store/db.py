@@ -11,6 +11,7 @@ transaction handling is switched off so that we emit BEGIN ourselves: `BEGIN IMM
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 
 from alembic import command
@@ -18,10 +19,18 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Boolean, Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL: a pooled connection idle for longer than this is pinged when it is checked out (see make_engine).
+IDLE_PING_SECONDS = 5.0
+
+
+class StaleConnection(Exception):
+    """The database connection was found dead before the transaction did anything: the connection has been
+    dropped from the pool and the whole transaction can be run again (ops/runner.py does)."""
 
 
 def make_engine(url: str, *, pool_size: int = 8) -> Engine:
@@ -42,7 +51,22 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         return engine
     # A fixed pool: requests beyond it wait for a connection (up to the pool timeout, 30 s) rather than open
     # short-lived overflow connections, which PostgreSQL pays for with a new backend process each time.
-    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=0)
+
+    # Not pool_pre_ping: that is one more round trip per transaction (a tenth of a GetQualificationType's
+    # server CPU, docs/benchmarks.md). A connection that has been idle for a while is pinged instead (after
+    # a database restart or an idle timeout the pool finds out there); one that dies under load is dropped
+    # by Database.transaction, which has the transaction re-run when nothing was done yet.
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", float("inf")) > IDLE_PING_SECONDS:
+            if not engine.dialect.do_ping(dbapi_conn):
+                raise DisconnectionError()      # the pool replaces the connection and checks out again
+    return engine
 
 
 class Prepared:
@@ -76,12 +100,13 @@ class Prepared:
 class Tx:
     """A DBAPI connection inside one transaction. The store's queries run through it."""
 
-    __slots__ = ("cursor", "dialect", "_savepoints")
+    __slots__ = ("cursor", "dialect", "_savepoints", "statements")
 
     def __init__(self, cursor, dialect):
         self.cursor = cursor
         self.dialect = dialect
         self._savepoints = 0
+        self.statements = 0       # completed: a transaction that failed before any may be re-run elsewhere
 
     def execute(self, prepared: Prepared, params: dict | None = None):
         sql, positional, defaults = prepared.compiled(self.dialect)
@@ -90,6 +115,7 @@ class Tx:
             self.cursor.execute(sql, tuple(values[name] for name in positional))
         else:
             self.cursor.execute(sql, values)
+        self.statements += 1
         return self.cursor
 
     def _rows(self, prepared: Prepared, rows) -> list[dict]:
@@ -144,25 +170,50 @@ class Database:
         self.dialect = self.engine.dialect
         self.is_sqlite = url.startswith("sqlite")
 
-    @contextlib.contextmanager
     def transaction(self, *, write: bool):
         """A `Tx` that commits on success and rolls back on error. SQLite: BEGIN IMMEDIATE for writes,
-        BEGIN for reads. PostgreSQL: the driver begins a READ COMMITTED transaction implicitly."""
+        BEGIN for reads. PostgreSQL: writes in a READ COMMITTED transaction that the driver begins
+        implicitly; reads in autocommit, each statement on its own snapshot — what READ COMMITTED gives
+        statements inside a transaction too — without the BEGIN and COMMIT round trips."""
+        return self._sqlite_transaction(write) if self.is_sqlite else self._postgres_transaction(write)
+
+    @contextlib.contextmanager
+    def _postgres_transaction(self, write: bool):
         fairy = self.engine.raw_connection()
+        tx = None
         try:
             connection = fairy.driver_connection
-            cursor = connection.cursor()
-            if self.is_sqlite:
-                cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            if connection.autocommit == write:      # a client-side switch while no transaction is open
+                connection.autocommit = not write
+            tx = Tx(connection.cursor(), self.dialect)
+            try:
+                yield tx
+            except BaseException as exc:
+                if self.dialect.is_disconnect(exc, connection, tx.cursor):
+                    fairy.invalidate(exc)
+                    if tx.statements == 0:
+                        raise StaleConnection() from exc
+                elif not connection.autocommit:
+                    connection.rollback()
+                raise
+            if not connection.autocommit:
+                connection.commit()
+            tx.cursor.close()
+        finally:
+            fairy.close()
+
+    @contextlib.contextmanager
+    def _sqlite_transaction(self, write: bool):
+        fairy = self.engine.raw_connection()
+        try:
+            cursor = fairy.driver_connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield Tx(cursor, self.dialect)
             except BaseException:
-                connection.rollback() if not self.is_sqlite else _sqlite_rollback(cursor)
+                _sqlite_rollback(cursor)
                 raise
-            if self.is_sqlite:
-                cursor.execute("COMMIT")
-            else:
-                connection.commit()
+            cursor.execute("COMMIT")
             cursor.close()
         finally:
             fairy.close()

@@ -101,7 +101,8 @@ class LegacyAPI:
             if exc.code in legacy.FRONT_END_CODES:
                 raise
             raise RequestRefused(exc) from None
-        creds = await call(self.service, self.service.credentials, claims.access_key_id)
+        creds = self.service.cached_credentials(claims.access_key_id) or await call(
+            self.service, self.service.credentials, claims.access_key_id)
         if creds is None:
             raise RequestRefused(errors.legacy_not_authorized())
         try:

@@ -122,8 +122,9 @@ class RequesterAPI:
                                   f"date from HTTP: '{auth.date}' != '{amz_date[:8]}', from '{amz_date}'.")
         if self.inline_reads:
             creds = self.service.credentials(auth.access_key_id)
-        else:
-            creds = await in_database_thread(self.service, self.service.credentials, auth.access_key_id)
+        else:   # a thread hop only when the cache does not have the key
+            creds = self.service.cached_credentials(auth.access_key_id) or await in_database_thread(
+                self.service, self.service.credentials, auth.access_key_id)
         if creds is None:
             raise sigv4.unrecognized_client()
         sigv4.verify(creds.secret, auth, scope["method"], scope["path"],

@@ -61,15 +61,18 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code in (204, 304):
             return Response(status_code=exc.status_code, headers=exc.headers)
         return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
     if exc.status_code == 405:
+        # Starlette builds Allow from a set: sorted here, so that the answer is the same every time.
+        headers["Allow"] = ", ".join(sorted(m.strip() for m in headers.get("Allow", "").split(",") if m.strip()))
         code = "MethodNotAllowed"
-        message = f"{request.method} is not allowed on {request.url.path}: use {exc.headers.get('Allow', '')}"
+        message = f"{request.method} is not allowed on {request.url.path}: use {headers['Allow']}"
     elif exc.status_code == 404:
         code, message = "NotFound", f"There is no {request.url.path} in the worker API (see {PREFIX}/openapi.json)"
     else:
         code, message = "RequestError", str(exc.detail)
     response = json_response({"error": {"code": code, "message": message}}, exc.status_code)
-    response.headers.update(exc.headers or {})
+    response.headers.update(headers)
     return response
 
 
