@@ -226,19 +226,14 @@ def invalid_hit_state(current: str, expected: str, detail: str | None = None) ->
     return request_error(Code.INVALID_HIT_STATE, message, [("CurrentState", current), ("ExpectedStates", expected)])
 
 
-def hit_already_exists(hit_id: str, token: str) -> TurkError:
-    """A retry with the same UniqueRequestToken within 24 hours: nothing is done twice."""
+def hit_already_exists(hit_id: str, token: str, *, assignments: bool = False) -> TurkError:
+    """A retry with the same UniqueRequestToken within 24 hours: nothing is done twice. `assignments`: the
+    retry of CreateAdditionalAssignmentsForHIT, whose first call added them to `hit_id`."""
+    done = (f"Assignments were already added to the HIT {hit_id}" if assignments
+            else f"The HIT {hit_id} was already created")
     return request_error(Code.HIT_ALREADY_EXISTS,
-                         f"The HIT {hit_id} was already created with the UniqueRequestToken {token!r}; a request "
-                         "with the same token is not acted on twice within 24 hours.",
-                         [("HITId", hit_id), ("UniqueRequestToken", token)])
-
-
-def request_already_done(token: str) -> TurkError:
-    """CreateAdditionalAssignmentsForHIT retried with the same token: the assignments were added once."""
-    return request_error(Code.HIT_ALREADY_EXISTS,
-                         f"A request with the UniqueRequestToken {token!r} was already carried out; a request with "
-                         "the same token is not acted on twice within 24 hours.", [("UniqueRequestToken", token)])
+                         f"{done} with the UniqueRequestToken {token!r}; a request with the same token is not "
+                         "acted on twice within 24 hours.", [("HITId", hit_id), ("UniqueRequestToken", token)])
 
 
 def insufficient_funds(needed: str, available: str) -> TurkError:
@@ -250,8 +245,8 @@ def insufficient_funds(needed: str, available: str) -> TurkError:
 
 def invalid_maximum_assignments_increase(current: int, total: int) -> TurkError:
     return request_error(Code.INVALID_MAXIMUM_ASSIGNMENTS_INCREASE,
-                         f"This HIT was created with {current} assignments: HITs created with fewer than 10 "
-                         f"assignments cannot be extended to have 10 or more (here {total}).")
+                         f"This HIT has {current} assignments: HITs created with fewer than 10 assignments "
+                         f"cannot be extended to have 10 or more (here {total}).")
 
 
 def not_supported_parameter(name: str, reason: str) -> TurkError:

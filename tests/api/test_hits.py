@@ -190,6 +190,28 @@ def test_additional_assignments_and_the_ten_rule(client):
     assert client.get_hit(HITId=large["HITId"])["HIT"]["MaxAssignments"] == 17
 
 
+def test_a_retried_token_is_answered_before_the_ten_rule(client):
+    """A retry must not act twice and must say so, even when acting again would now break a rule: 5 + 4 is
+    9, a second + 4 would cross 10. The retry is recognised by its token first."""
+    hit = create_hit(client, max_assignments=5)
+    token = "extend-" + hit["HITId"]
+    client.create_additional_assignments_for_hit(HITId=hit["HITId"], NumberOfAdditionalAssignments=4,
+                                                 UniqueRequestToken=token)
+    with turk_error(client, "AWS.MechanicalTurk.HitAlreadyExists", "Assignments were already added to the HIT "
+                    + hit["HITId"]):
+        client.create_additional_assignments_for_hit(HITId=hit["HITId"], NumberOfAdditionalAssignments=4,
+                                                     UniqueRequestToken=token)
+    assert client.get_hit(HITId=hit["HITId"])["HIT"]["MaxAssignments"] == 9
+    # A refused request keeps no token: the same token then works for a request that is allowed.
+    with turk_error(client, "AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease", "This HIT has 9 assignments"):
+        client.create_additional_assignments_for_hit(HITId=hit["HITId"], NumberOfAdditionalAssignments=5,
+                                                     UniqueRequestToken="other-" + token)
+    other = create_hit(client, max_assignments=1)
+    client.create_additional_assignments_for_hit(HITId=other["HITId"], NumberOfAdditionalAssignments=1,
+                                                 UniqueRequestToken="other-" + token)
+    assert client.get_hit(HITId=other["HITId"])["HIT"]["MaxAssignments"] == 2
+
+
 # -- validation ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("overrides, code, text", [

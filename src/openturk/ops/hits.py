@@ -137,7 +137,7 @@ def _claim(ctx: Ctx, scope: str, token: str | None, hit_id: str) -> None:
     earlier = hq.claim_token(ctx.conn, ctx.caller.requester_id, scope, token, ctx.now_ms, hit_id,
                              ctx.now_ms - rules.TOKEN_SECONDS * 1000)
     if earlier is not None:
-        raise errors.hit_already_exists(earlier["hit_id"], token)
+        raise errors.hit_already_exists(earlier["hit_id"], token, assignments=scope == TOKEN_ASSIGNMENTS)
 
 
 def _debit(ctx: Ctx, amount_cents: int, hit_id: str, note: str) -> None:
@@ -205,8 +205,11 @@ def create_additional_assignments_for_hit(ctx: Ctx, *, hit_id: str, number_of_ad
     """"The CreateAdditionalAssignmentsForHIT operation increases the maximum number of assignments of an
     existing HIT." The added assignments are reserved from the balance like the first ones."""
     row = _live_hit(ctx, hit_id)
-    total = rules.check_additional(row["max_assignments"], number_of_additional_assignments)
+    # The token first: a retry of a request that succeeded is answered as one, whatever acting again would
+    # now break (5 + 4 assignments, retried, would cross 10). A refused request leaves no token behind
+    # (the transaction is rolled back).
     _claim(ctx, TOKEN_ASSIGNMENTS, unique_request_token, hit_id)
+    total = rules.check_additional(row["max_assignments"], number_of_additional_assignments)
     cost = money.assignment_cost(row["reward_cents"], total, row["masters"]) * number_of_additional_assignments
     _debit(ctx, cost, hit_id, f"{number_of_additional_assignments} additional assignments")
     if not hq.update_hit(ctx.conn, row, max_assignments=total, reserved_cents=row["reserved_cents"] + cost):
