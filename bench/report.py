@@ -80,13 +80,14 @@ def evaluate_targets(cells: list[dict]) -> list[dict]:
 
     where = "(1 process, 8 clients)"
     return [
-        _check(f"GetQualificationType req/s {where}", [get1], val(get1, "rps"), ">=", 6000),
+        # #15's targets (the hot path back below its cost before access records and metrics were added).
+        _check(f"GetQualificationType req/s {where}", [get1], val(get1, "rps"), ">=", 7000),
         _check(f"GetQualificationType server CPU us/request {where}", [get1], val(get1, "cpu_us_per_req"),
-               "<=", 160),
+               "<=", 140),
         _check(f"GetQualificationType p99 ms {where}", [get1], val(get1, "p99_ms"), "<=", 10),
-        _check(f"UpdateQualificationType req/s {where}", [upd1], val(upd1, "rps"), ">=", 4500),
+        _check(f"UpdateQualificationType req/s {where}", [upd1], val(upd1, "rps"), ">=", 5000),
         _check(f"UpdateQualificationType server CPU us/request {where}", [upd1], val(upd1, "cpu_us_per_req"),
-               "<=", 220),
+               "<=", 200),
         _check(f"UpdateQualificationType p99 ms {where}", [upd1], val(upd1, "p99_ms"), "<=", 10),
         _check("GetQualificationType req/s, 2 processes / 1 process (8 clients)", [get1, get2],
                None if get1 is None or get2 is None else get2["rps"] / get1["rps"], ">=", 1.6,
