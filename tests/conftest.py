@@ -20,6 +20,9 @@ from openturk.store import db as store_db
 from openturk.testing import TestServer
 from openturk.testing import free_port as free_port  # noqa: F401 (re-exported for tests)
 
+# The browser fixtures (tests/web and tests/reference use them; chromium starts only when a test asks).
+pytest_plugins = ["tests.web.browser"]
+
 PG_ENV = "OPENTURK_TEST_DATABASE_URL"
 REFERENCE_TESTS = Path(__file__).resolve().parent / "reference"
 
