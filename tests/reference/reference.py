@@ -50,10 +50,13 @@ REQUIRED = ([SCHEMAS / name for name in ("QuestionForm-2005-10-01.xsd", "AnswerK
 
 def missing() -> str | None:
     """Why the reference tests cannot run (the folder or files that are missing), or None."""
-    where = f"{ENV}={os.environ[ENV]}" if ENV in os.environ else f"{ENV} is not set, so {DEFAULT}"
+    configured = os.environ.get(ENV)
+    where = f"{ENV}={configured}" if configured is not None else f"{ENV} is not set, so {DEFAULT}"
+    if not Path(configured or DEFAULT).is_absolute():
+        where += f", from the repository root {REPOSITORY}"
     if not ROOT.is_dir():
-        return (f"the reference material is missing: {ROOT} is not a folder ({where}, taken from the "
-                f"repository root {REPOSITORY}); `make test` does not need it")
+        return (f"the reference material is missing: {ROOT} is not a folder ({where}); `make test` does not "
+                "need it")
     absent = [str(path) for path in REQUIRED if not path.is_file()]
     if absent:
         return f"the reference material in {ROOT} is incomplete ({where}); missing: " + ", ".join(absent)
