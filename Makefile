@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: serve test test-sqlite test-postgres bench clean
+.PHONY: serve test test-sqlite test-postgres test-reference bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,8 @@ $(CHROMIUM):
 serve: $(STAMP)
 	$(VENV)/bin/openturk serve $(ARGS)
 
-# The whole suite on SQLite, then everything that touches a database again on a throwaway PostgreSQL.
+# The whole suite on SQLite, then everything that touches a database again on a throwaway PostgreSQL. It needs
+# nothing beside the repository (tests/reference is not collected unless named: see test-reference).
 test: $(STAMP) $(CHROMIUM)
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
@@ -35,6 +36,13 @@ test-sqlite: $(STAMP) $(CHROMIUM)
 
 test-postgres: $(STAMP) $(CHROMIUM)
 	scripts/with-postgres $(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/api tests/fuzz tests/cli tests/db tests/clients tests/legacy tests/web tests/reliability
+
+# openturk against third-party material that is not in the repository: the official MTurk XSDs (as an oracle
+# for the validator), MTurk's and MTurkR's example documents and real responses of MTurk's legacy API.
+# OPENTURK_REFERENCE_DIR names the folder (default ../shared/reference, from the repository root); without it
+# the run fails and says what is missing. `make test` never reads it.
+test-reference: $(STAMP) $(CHROMIUM)
+	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS) tests/reference
 
 # The HTTP benchmark (bench-report.json) and the test-scoring benchmark (build/bench-scoring.json).
 bench: $(STAMP)

@@ -20,7 +20,21 @@ from openturk.store import db as store_db
 from openturk.testing import TestServer
 from openturk.testing import free_port as free_port  # noqa: F401 (re-exported for tests)
 
+# The browser fixtures (tests/web and tests/reference use them; chromium starts only when a test asks).
+pytest_plugins = ["tests.web.browser"]
+
 PG_ENV = "OPENTURK_TEST_DATABASE_URL"
+REFERENCE_TESTS = Path(__file__).resolve().parent / "reference"
+
+
+def pytest_ignore_collect(collection_path: Path, config):
+    """tests/reference needs third-party material that is not in the repository (`make test-reference`):
+    it is collected only when named on the command line, so that `pytest tests` (and `make test`) passes
+    on a bare clone."""
+    if collection_path != REFERENCE_TESTS:
+        return None
+    named = [(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args]
+    return not any(path.is_relative_to(REFERENCE_TESTS) for path in named)
 
 
 def backend() -> str:

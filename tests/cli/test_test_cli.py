@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from ..unit.xml.support import ANS_NS, EXAMPLES, line_of
+from ..unit.xml import support
+from ..unit.xml.support import ANS_NS, DOCUMENTS, line_of
 from .conftest import openturk
 
 pytestmark = pytest.mark.slow
 
-TEST = str(EXAMPLES / "questionform" / "mturkr-qualificationtest1.xml")
-KEY = str(EXAMPLES / "answerkey" / "mturkr-answerkey1.xml")
-TICTACTOE = str(EXAMPLES / "questionform" / "aws-doc-tictactoe-questionform.xml")
-AWS_KEY = str(EXAMPLES / "answerkey" / "aws-doc-answerkey-example.xml")
+TEST = str(DOCUMENTS / support.LIBRARY_TEST)
+KEY = str(DOCUMENTS / support.LIBRARY_KEY)
+SEATING = str(DOCUMENTS / support.SEATING_FORM)
+SEAT_AND_SNACK_KEY = str(DOCUMENTS / support.SEAT_AND_SNACK_KEY)
 
 
 def answers_file(tmp_path: Path, **chosen: str) -> str:
@@ -26,7 +27,7 @@ def answers_file(tmp_path: Path, **chosen: str) -> str:
     return str(path)
 
 
-def test_check_accepts_the_mturkr_test_and_key():
+def test_check_accepts_the_library_test_and_key():
     proc = openturk("test", "check", TEST, "--answer-key", KEY)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
@@ -35,19 +36,20 @@ def test_check_accepts_the_mturkr_test_and_key():
 
 
 def test_check_json():
-    proc = openturk("test", "check", TICTACTOE, "--json")
+    proc = openturk("test", "check", SEATING, "--json")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert [(q["QuestionIdentifier"], q["AnswerSpecification"]) for q in summary["Test"]["Questions"]] == [
-        ("nextmove", "FreeTextAnswer"), ("likelytowin", "SelectionAnswer")]
+        ("seat", "FreeTextAnswer"), ("crowd", "SelectionAnswer")]
     assert "AnswerKey" not in summary
 
 
-def test_check_refuses_the_aws_key_for_the_tictactoe_test():
-    proc = openturk("test", "check", TICTACTOE, "--answer-key", AWS_KEY)
+def test_check_refuses_a_key_for_a_test_with_free_text():
+    proc = openturk("test", "check", SEATING, "--answer-key", SEAT_AND_SNACK_KEY)
     assert proc.returncode == 1 and proc.stdout == ""
-    assert proc.stderr.startswith(f"openturk: The value for {AWS_KEY} is invalid: the Test's question 'nextmove' "
-                                  "(Test line 19) has a FreeTextAnswer (free text)")
+    line = line_of(Path(SEATING).read_text(), "<Question>")
+    assert proc.stderr.startswith(f"openturk: The value for {SEAT_AND_SNACK_KEY} is invalid: the Test's question "
+                                  f"'seat' (Test line {line}) has a FreeTextAnswer (free text)")
 
 
 def test_check_names_file_line_element_and_reason(tmp_path):
@@ -72,27 +74,27 @@ def test_check_reports_unreadable_files(tmp_path):
 
 
 def test_score_prints_the_value_and_the_breakdown(tmp_path):
-    answers = answers_file(tmp_path, question1="3", question2="2")
+    answers = answers_file(tmp_path, days="c", deposit="b")
     proc = openturk("test", "score", "--test", TEST, "--answer-key", KEY, "--answers", answers)
     assert proc.returncode == 0, proc.stderr
     # 10 + 0 + 0 of 30 = 33.33 %, rounded to 33.
     assert proc.stdout.splitlines() == [
         "value 33  (summed score 10; PercentageMapping (MaximumSummedScore 30))",
-        "  question   selected  matched         points",
-        "  question1  3         AnswerOption 1  10",
-        "  question2  2         DefaultScore    0",
-        "  question3  -         DefaultScore    0",
-        "note: the answer to 'question3' would not pass the form's checks: This question requires an answer."]
+        "  question  selected  matched         points",
+        "  days      c         AnswerOption 1  10",
+        "  deposit   b         DefaultScore    0",
+        "  late      -         DefaultScore    0",
+        "note: the answer to 'late' would not pass the form's checks: This question requires an answer."]
 
 
 def test_score_json(tmp_path):
-    answers = answers_file(tmp_path, question1="3", question2="1", question3="4")
+    answers = answers_file(tmp_path, days="c", deposit="a", late="d")
     proc = openturk("test", "score", "--test", TEST, "--answer-key", KEY, "--answers", answers, "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {
         "Value": 100, "Total": 30, "Mapping": "PercentageMapping", "MatchedRange": None, "AnswerProblems": [],
         "Breakdown": [{"QuestionIdentifier": q, "Selected": [s], "MatchedOption": 0, "Points": 10}
-                      for q, s in (("question1", "3"), ("question2", "1"), ("question3", "4"))]}
+                      for q, s in (("days", "c"), ("deposit", "a"), ("late", "d"))]}
 
 
 def test_score_refuses_broken_answers(tmp_path):

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 import httpx
 from lxml import etree
 
-CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "examples" / "legacy-xml"
 SERVICE = "AWSMechanicalTurkRequester"
 FORM = "application/x-www-form-urlencoded; charset=UTF-8"
 
@@ -83,7 +82,7 @@ def error_code(response: httpx.Response) -> str | None:
     return text(response, ".//Errors/Error/Code")
 
 
-# -- comparing with the captured responses ------------------------------------------------------------
+# -- comparing with expected envelopes (tests/documents/legacy-xml, and MTurk's own in tests/reference) ------
 
 _VARIABLE = {
     "RequestId": "REQUEST-ID", "QualificationTypeId": "TYPE-ID", "SubjectId": "WORKER-ID",
@@ -92,8 +91,8 @@ _VARIABLE = {
 
 
 def compact(document: str) -> str:
-    """A captured response without its XML declaration, comments and indentation (the formious captures were
-    pretty-printed for a source comment; the raw ones are compact already)."""
+    """An expected response without its XML declaration, comments and indentation (the suite's own are
+    pretty-printed to be read, and so were some captures of MTurk's, for a source comment)."""
     document = re.sub(r"<\?xml[^>]*\?>", "", document)
     document = re.sub(r"<!--.*?-->", "", document, flags=re.S)
     return re.sub(r">\s+<", "><", document).strip()
@@ -108,8 +107,9 @@ def masked(document: str) -> str:
     return re.sub(r" \(\d{13}( s)?\)</Message>", " (MS)</Message>", document)
 
 
-def capture(name: str) -> str:
-    return masked(compact((CAPTURES / name).read_text()))
+def envelope(path: Path) -> str:
+    """The expected response in `path`, compacted and masked."""
+    return masked(compact(path.read_text()))
 
 
 def shape(response: httpx.Response) -> str:

@@ -1,5 +1,6 @@
-"""The XML envelope, compared byte for byte (ids, times, counts and the epoch-ms suffix masked) with the
-responses MTurk really sent (../shared/reference/examples/legacy-xml)."""
+"""The XML envelope: compared byte for byte (ids, times, counts and the epoch-ms suffix masked) with the
+envelopes MTurk sends, as the suite wrote them from the documented layout (tests/documents/legacy-xml;
+tests/reference/test_legacy_captures.py compares the same scenarios with real captures); and its rules."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ import pytest
 from openturk.web.legacy_api import LegacyAPI
 
 from ..api.helpers import answer_key, question_form
-from .helpers import FORM, call, capture, error_code, shape, signed, text, xml
+from . import envelopes
+from .envelopes import OWN
+from .helpers import FORM, call, envelope, error_code, shape, signed, text, xml
 
-# The values of the captured type (formious, 2015), so that everything but ids and times is comparable.
-CAPTURED_TYPE = {"Name": "Test qualification 1", "Description": "My first qualification type (it's temporary)",
-                 "Keywords": "test,autogrant", "QualificationTypeStatus": "Active", "RetryDelayInSeconds": "1800",
-                 "AutoGranted": "true", "AutoGrantedValue": "1"}
+OWN_TYPE = {"Name": "Envelope check", "Description": "Compared with MTurk's envelope, byte for byte",
+            "Keywords": "envelope,legacy", "QualificationTypeStatus": "Active", "RetryDelayInSeconds": "600",
+            "AutoGranted": "true", "AutoGrantedValue": "3"}
 
 
 @pytest.fixture
@@ -26,51 +28,39 @@ def creds(server):
 
 
 def create(server, creds, **params) -> str:
-    response = call(server.endpoint, creds, "CreateQualificationType", {**CAPTURED_TYPE, **params})
-    assert error_code(response) is None, response.text
-    return text(response, "QualificationType/QualificationTypeId")
+    return envelopes.created_type_id(server, creds, {**OWN_TYPE, **params})
 
 
-def test_create_qualification_type_is_the_captured_response(server, creds):
-    response = call(server.endpoint, creds, "CreateQualificationType", CAPTURED_TYPE)
+def test_create_qualification_type_is_the_documented_envelope(server, creds):
+    response = envelopes.create_type(server, creds, OWN_TYPE)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/xml")
-    assert shape(response) == capture("formious-2015-CreateQualificationType-success.xml")
+    assert shape(response) == envelope(OWN / "CreateQualificationType-success.xml")
 
 
-def test_a_duplicate_name_is_the_captured_error(server, creds):
-    create(server, creds)
-    response = call(server.endpoint, creds, "CreateQualificationType", CAPTURED_TYPE)
+def test_a_duplicate_name_is_the_documented_error(server, creds):
+    response = envelopes.create_type_twice(server, creds, OWN_TYPE)
     assert response.status_code == 200
-    assert shape(response) == capture("formious-2015-CreateQualificationType-QualificationTypeAlreadyExists.xml")
+    assert shape(response) == envelope(OWN / "CreateQualificationType-QualificationTypeAlreadyExists.xml")
 
 
-def test_dispose_and_dispose_again_are_the_captured_responses(server, creds):
-    type_id = create(server, creds)
-    first = call(server.endpoint, creds, "DisposeQualificationType", {"QualificationTypeId": type_id})
-    assert shape(first) == capture("formious-2015-DisposeQualificationType-success.xml")
-    again = call(server.endpoint, creds, "DisposeQualificationType", {"QualificationTypeId": type_id})
+def test_dispose_and_dispose_again_are_the_documented_envelopes(server, creds):
+    first, again = envelopes.dispose_twice(server, creds, OWN_TYPE)
+    assert shape(first) == envelope(OWN / "DisposeQualificationType-success.xml")
     assert again.status_code == 200
-    assert shape(again) == capture("formious-2015-DisposeQualificationType-InvalidQualificationTypeState.xml")
+    assert shape(again) == envelope(OWN / "DisposeQualificationType-InvalidQualificationTypeState.xml")
 
 
-def test_get_qualifications_for_qualification_type_is_the_captured_response(server, creds):
-    """The capture lists 20 holders, its source abbreviated to 2: two holders here, counts masked."""
-    type_id = create(server, creds)
-    for worker in ("AHM21AWBZPEJNM", "APOLZKWYE7JF6B"):
-        assigned = call(server.endpoint, creds, "AssignQualification",
-                        {"QualificationTypeId": type_id, "WorkerId": worker, "IntegerValue": "1"})
-        assert error_code(assigned) is None
-    response = call(server.endpoint, creds, "GetQualificationsForQualificationType", {"QualificationTypeId": type_id})
-    assert shape(response) == capture("formious-2015-GetQualificationsForQualificationType-success.xml")
+def test_get_qualifications_for_qualification_type_is_the_documented_envelope(server, creds):
+    response = envelopes.holders(server, creds, OWN_TYPE, ["AENVELOPEHOLDER1", "AENVELOPEHOLDER2"], "7")
+    assert shape(response) == envelope(OWN / "GetQualificationsForQualificationType-success.xml")
     assert text(response, ".//NumResults") == text(response, ".//TotalNumResults") == "2"
 
 
-def test_an_unknown_access_key_is_the_captured_not_authorized(server, creds):
-    stranger = {"AccessKeyId": "AKIANOSUCHKEY0000000", "SecretAccessKey": "x"}
-    response = call(server.endpoint, stranger, "GetAccountBalance")
+def test_an_unknown_access_key_is_the_documented_not_authorized(server):
+    response = envelopes.unknown_access_key(server)
     assert response.status_code == 200
-    assert shape(response) == capture("boto-issue-2247-GetAccountBalance-AWS.NotAuthorized-http200.xml")
+    assert shape(response) == envelope(OWN / "GetAccountBalance-AWS.NotAuthorized.xml")
 
 
 def test_success_has_no_whitespace_between_request_and_is_valid(server, creds):

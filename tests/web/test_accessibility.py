@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from ..api.hit_helpers import external_question
-from .conftest import examples_dir, requester_sign_in, worker_sign_in
+from ..unit.xml.support import SEATING_FORM, document
+from .conftest import requester_sign_in, worker_sign_in
 
 CHECK = """() => {
   const problems = [];
@@ -35,12 +36,11 @@ def _check(page, path: str) -> None:
 
 
 def test_every_page_is_labelled_and_fits_a_phone(server, new_page, unique):
-    examples = examples_dir()
     creds = server.new_requester("a11y")
     client = server.client(creds)
     type_id = client.create_qualification_type(
         Name=unique, Description="d", QualificationTypeStatus="Active", RetryDelayInSeconds=60,
-        Test=(examples / "questionform" / "aws-doc-tictactoe-questionform.xml").read_text(),
+        Test=document(SEATING_FORM),
         TestDurationInSeconds=600)["QualificationType"]["QualificationTypeId"]
     worker = server.create_worker()
     client.associate_qualification_with_worker(QualificationTypeId=type_id, WorkerId=worker.worker_id,
@@ -62,7 +62,7 @@ def test_every_page_is_labelled_and_fits_a_phone(server, new_page, unique):
                      f"/requester/types/{type_id}/workers", f"/requester/types/{type_id}/workers/{worker.worker_id}",
                      "/requester/hits", "/requester/hits?status=Reviewable", f"/requester/hits/{hit['HITId']}"):
             _check(requester_page, path)
-    worker.submit(request["QualificationRequestId"], {"nextmove": "B2", "likelytowin": ["likely"]})
+    worker.submit(request["QualificationRequestId"], {"seat": "B2", "crowd": ["full"]})
     _check(requester_page, "/requester/requests")
     _check(worker_page, f"/worker/requests/{request['QualificationRequestId']}")
     assert re.search("waiting for review", worker_page.content())

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from openturk.xml.answers import parse_answers
 
-from .conftest import examples_dir, find_type, question, requester_sign_in, worker_sign_in
+from ..unit.xml.support import LIBRARY_KEY, LIBRARY_TEST, document
+from .conftest import find_type, question, requester_sign_in, worker_sign_in
 
 
 def _error_message(client, **params) -> str:
@@ -24,7 +25,6 @@ def _error_message(client, **params) -> str:
 def test_create_edit_preview_and_delete_a_type(server, page, unique):
     creds = server.new_requester("forms")
     client = server.client(creds)
-    examples = examples_dir()
     requester_sign_in(page, creds)
     page.get_by_role("link", name="New qualification type").click()
     page.get_by_label("Name", exact=True).fill(unique)
@@ -40,7 +40,7 @@ def test_create_edit_preview_and_delete_a_type(server, page, unique):
     expect(page.get_by_label("Test (QuestionForm XML)")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Name", exact=True)).to_have_value(unique)          # what was typed is kept
 
-    page.get_by_label("Test (QuestionForm XML)").fill((examples / "questionform" / "mturkr-qualificationtest1.xml").read_text())
+    page.get_by_label("Test (QuestionForm XML)").fill(document(LIBRARY_TEST))
     page.get_by_label("Retry delay in seconds").fill("soon")
     page.get_by_role("button", name="Create qualification type").click()
     retry_field = page.locator(".field", has=page.get_by_label("Retry delay in seconds"))
@@ -52,7 +52,7 @@ def test_create_edit_preview_and_delete_a_type(server, page, unique):
     expect(page.locator(".field", has=page.get_by_label("Grant automatically")).locator(".field-error")) \
         .to_contain_text("cannot be AutoGranted")
     page.get_by_label("Grant automatically").uncheck()
-    page.get_by_label("Answer key (AnswerKey XML)").fill((examples / "answerkey" / "mturkr-answerkey1.xml").read_text())
+    page.get_by_label("Answer key (AnswerKey XML)").fill(document(LIBRARY_KEY))
     page.get_by_role("button", name="Create qualification type").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(unique)
     expect(page.locator(".flash-ok")).to_contain_text("Created the qualification type")

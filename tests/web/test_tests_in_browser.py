@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import examples_dir, find_type, question, requester_sign_in, save_screenshot, worker_sign_in
+from ..unit.xml.support import LIBRARY_KEY, LIBRARY_TEST, SEATING_FORM, document
+from .conftest import find_type, question, requester_sign_in, save_screenshot, worker_sign_in
 
 QF_NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd"
 
@@ -24,14 +25,12 @@ def choose(locator) -> None:
     expect(locator).to_be_checked()
 
 def test_worker_takes_an_auto_graded_test_and_sees_the_score(server, page, unique):
-    examples = examples_dir()
     client = server.client(server.new_requester("reading lab"))
     name = "Reading comprehension"
     client.create_qualification_type(
         Name=name, Description="Read a short passage and answer three questions about it.",
         QualificationTypeStatus="Active", Keywords=unique, RetryDelayInSeconds=86400,
-        Test=(examples / "questionform" / "mturkr-qualificationtest1.xml").read_text(),
-        AnswerKey=(examples / "answerkey" / "mturkr-answerkey1.xml").read_text(), TestDurationInSeconds=1200)
+        Test=document(LIBRARY_TEST), AnswerKey=document(LIBRARY_KEY), TestDurationInSeconds=1200)
     worker = server.create_worker("AWORKERTAKESTEST")
     worker_sign_in(page, worker)
 
@@ -45,11 +44,11 @@ def test_worker_takes_an_auto_graded_test_and_sees_the_score(server, page, uniqu
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     expect(page.locator(".countdown-live")).to_be_visible()          # the script runs the countdown
     expect(page.locator("[data-countdown]")).to_have_text(re.compile(r"^(20:00|19:5\d)$"))
-    expect(page.get_by_role("heading", name=re.compile("Please read the following passage"))).to_be_visible()
-    # The answer key scores question1=3, question2=1, question3=4; answer two of three right.
-    choose(question(page, "question1").get_by_label("Third Answer"))
-    choose(question(page, "question2").get_by_label("First Answer"))
-    choose(question(page, "question3").get_by_label("Second Answer"))
+    expect(page.get_by_role("heading", name=re.compile("Read the notice below"))).to_be_visible()
+    # The answer key scores days=c, deposit=a, late=d; answer two of three right.
+    choose(question(page, "days").get_by_label("Tuesdays, Thursdays and Saturdays"))
+    choose(question(page, "deposit").get_by_label("Nothing: the deposit is paid back"))
+    choose(question(page, "late").get_by_label("Nothing at all"))
     save_screenshot(page, "worker-test.png", mask=[page.locator("time"), page.locator(".countdown-clock")],
                     texts={".remaining": "about 20 minutes left"})
     page.get_by_role("button", name="Submit answers").click()
@@ -69,14 +68,12 @@ def test_worker_takes_an_auto_graded_test_and_sees_the_score(server, page, uniqu
 
 
 def test_manual_test_reviewed_by_the_requester(server, new_page, unique):
-    examples = examples_dir()
     creds = server.new_requester("games lab")
     client = server.client(creds)
-    name = "Tic-tac-toe strategy"
+    name = "Seat finding"
     client.create_qualification_type(
-        Name=name, Description="Suggest the next move in a game of tic-tac-toe.", QualificationTypeStatus="Active",
-        Keywords=unique, Test=(examples / "questionform" / "aws-doc-tictactoe-questionform.xml").read_text(),
-        TestDurationInSeconds=600)
+        Name=name, Description="Find a free seat on a hall's seating plan.", QualificationTypeStatus="Active",
+        Keywords=unique, Test=document(SEATING_FORM), TestDurationInSeconds=600)
     worker = server.create_worker("AWORKERREVIEWED")
     worker_page = new_page()
     worker_page.goto(f"/worker/login?token={worker.token}")          # the sign-in link
@@ -85,10 +82,10 @@ def test_manual_test_reviewed_by_the_requester(server, new_page, unique):
     worker_page.wait_for_url(re.compile(r"/worker/requests/\w+/test$"))   # the test page, loaded
     worker_page.wait_for_load_state("load")
 
-    nextmove = question(worker_page, "nextmove").get_by_label("Your answer")
-    expect(nextmove).to_have_value("C1")                              # DefaultText
-    nextmove.fill("B2")
-    choose(question(worker_page, "likelytowin").get_by_label("Likely", exact=True))
+    seat = question(worker_page, "seat").get_by_label("Your answer")
+    expect(seat).to_have_value("A1")                                  # DefaultText
+    seat.fill("B2")
+    choose(question(worker_page, "crowd").get_by_label("Full", exact=True))
     worker_page.get_by_role("button", name="Submit answers").click()
     expect(worker_page.locator(".result")).to_contain_text("waiting for review")
 
@@ -96,10 +93,10 @@ def test_manual_test_reviewed_by_the_requester(server, new_page, unique):
     requester_sign_in(page, creds)
     page.get_by_role("link", name="Pending requests").click()
     review = page.locator("li.review", has_text=worker.worker_id)
-    expect(review.locator('fieldset[data-question-identifier="nextmove"] input')).to_have_value("B2")
-    chosen = review.locator('fieldset[data-question-identifier="likelytowin"] input[value="likely"]')
+    expect(review.locator('fieldset[data-question-identifier="seat"] input')).to_have_value("B2")
+    chosen = review.locator('fieldset[data-question-identifier="crowd"] input[value="full"]')
     expect(chosen).to_be_checked()
-    expect(review.locator('fieldset[data-question-identifier="likelytowin"] .chosen-mark')).to_have_count(1)
+    expect(review.locator('fieldset[data-question-identifier="crowd"] .chosen-mark')).to_have_count(1)
     save_screenshot(page, "requester-review.png", mask=[page.locator("time")],
                     texts={".who": "games lab (AEXAMPLEREQUESTER)"})
     review.get_by_label("Score").fill("85")

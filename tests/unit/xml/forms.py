@@ -37,3 +37,12 @@ def formatted(xhtml: str) -> str:
 FILE_UPLOAD = "<FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes><MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer>"
 APPLICATION = ("<Application><Flash><FlashMovieURL>http://x.org/m.swf</FlashMovieURL><Width>1</Width><Height>1</Height>"
                "</Flash></Application>")
+
+
+# A question of each kind answers_from_mapping builds answers for (tests/unit/xml/test_checking.py; the
+# official schema's verdict on those answers is in tests/reference/test_oracle.py).
+MIXED_FORM = form(
+    question("pick", selection_answer("a", "b", counts="<MaxSelectionCount>2</MaxSelectionCount>")),
+    question("other", selection_answer("a", other="<OtherSelection/>")),
+    question("words", free_text(extra="<DefaultText>hello</DefaultText>")),
+    question("plain", free_text()))

@@ -1,30 +1,26 @@
-"""Shared by the XML tests: the official examples and XSDs (the oracle), and small helpers.
+"""Shared by the XML tests: the suite's own documents (tests/documents), namespaces and small helpers.
 
-The reference material sits beside the repository (`../shared/reference/examples`, as /work/shared sits
-beside /work/main and as CI checks it out). If it is missing the tests fail at collection: they never
-skip, because without the oracle they would prove nothing.
+The official XSDs and the reference examples are not read here: tests/reference holds the tests that need
+them (`make test-reference`), so that `make test` passes with nothing beside the repository.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from openturk.errors import TurkError
 
-REPOSITORY = Path(__file__).resolve().parents[3]
-EXAMPLES = (REPOSITORY / ".." / "shared" / "reference" / "examples").resolve()
-SCHEMAS = EXAMPLES / "schemas"
-_REQUIRED = [SCHEMAS / "QuestionForm-2005-10-01.xsd", SCHEMAS / "AnswerKey-2005-10-01.xsd",
-             SCHEMAS / "QuestionFormAnswers-2005-10-01.xsd"]
-_missing = [str(p) for p in _REQUIRED if not p.is_file()]
-if _missing:
-    raise RuntimeError(f"the official MTurk schemas are missing ({', '.join(_missing)}): the XML tests use them "
-                       f"as an oracle and expect {EXAMPLES} beside the repository")
+DOCUMENTS = Path(__file__).resolve().parents[2] / "documents"
+
+# The documents, by role (tests/documents/README.md says what each one holds).
+LIBRARY_TEST = "questionform/tool-library-test.xml"    # auto-graded: three radio-button questions
+LIBRARY_KEY = "answerkey/tool-library-key.xml"         # its key: PercentageMapping, 10 points each of 30
+SEATING_FORM = "questionform/seating-form.xml"         # free text and a selection: not auto-gradable
+SEAT_AND_SNACK_KEY = "answerkey/seat-and-snack-key.xml"  # names `seat` as multiple choice: fits no form here
+SEATING_ANSWERS = "answers/seating-answers.xml"
+SURVEY_ANSWERS = "answers/survey-answers.xml"
 
 BASE = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/"
 QF_2005 = BASE + "2005-10-01/QuestionForm.xsd"
@@ -33,38 +29,12 @@ AK_NS = BASE + "2005-10-01/AnswerKey.xsd"
 ANS_NS = BASE + "2005-10-01/QuestionFormAnswers.xsd"
 
 
-@functools.cache
-def oracle(kind: str) -> etree.XMLSchema:
-    """lxml's XMLSchema for "QuestionForm-2005", "QuestionForm-2017", "AnswerKey" or "Answers".
-
-    No 2017-11-06 QuestionForm schema is public; the documentation defines it as the 2005-10-01 schema
-    without FileUploadAnswer and Application, and that is how it is derived here."""
-    if kind == "QuestionForm-2017":
-        text = (SCHEMAS / "QuestionForm-2005-10-01.xsd").read_text()
-        text = text.replace(QF_2005, QF_2017)
-        text, removed = re.subn(r'\s*<xs:element name="(?:Application|FileUploadAnswer)" type="tns:\w+"\s*/>', "", text)
-        assert removed == 2, "the 2005-10-01 schema no longer has the two elements 2017-11-06 drops"
-        return etree.XMLSchema(etree.fromstring(text.encode()))
-    name = {"QuestionForm-2005": "QuestionForm-2005-10-01.xsd", "AnswerKey": "AnswerKey-2005-10-01.xsd",
-            "Answers": "QuestionFormAnswers-2005-10-01.xsd"}[kind]
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
+def document(relative: str) -> str:
+    return (DOCUMENTS / relative).read_text(encoding="utf-8")
 
 
-def oracle_valid(kind: str, text: str) -> bool:
-    """The official schema's verdict (a document that is not even well-formed is invalid)."""
-    try:
-        root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError:
-        return False
-    return oracle(kind).validate(root)
-
-
-def example(relative: str) -> str:
-    return (EXAMPLES / relative).read_text(encoding="utf-8")
-
-
-def examples(folder: str) -> list[str]:
-    return sorted(f"{folder}/{p.name}" for p in (EXAMPLES / folder).glob("*.xml"))
+def documents(folder: str) -> list[str]:
+    return sorted(f"{folder}/{p.name}" for p in (DOCUMENTS / folder).glob("*.xml"))
 
 
 def error_of(fn, *args, **kwargs) -> TurkError:

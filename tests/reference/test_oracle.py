@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from openturk.errors import TurkError
-from openturk.xml import schema
 from openturk.xml.answerkey import parse_answer_key
-from openturk.xml.answers import parse_answers
+from openturk.xml.answers import answers_from_mapping, parse_answers
 from openturk.xml.questionform import parse_question_form
 
-from .documents import answer_key, answers, mutated, question_form, render
-from .support import AK_NS, ANS_NS, QF_2005, QF_2017, XML_PARSE_ERROR, oracle_valid
+from ..unit.xml.documents import answer_key, answers, mutated, question_form, render
+from ..unit.xml.support import AK_NS, ANS_NS, QF_2005, QF_2017, XML_PARSE_ERROR
+from ..unit.xml.forms import MIXED_FORM
+from .reference import oracle_valid
 
 VALID = settings(max_examples=150, derandomize=True, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -118,59 +119,9 @@ def test_broken_answers_get_the_official_schemas_verdict(data):
     assert (got != "schema") == expected, (mutations, got, text)
 
 
-# -- simple types, value by value --------------------------------------------------------------------------
-
-def _simple_oracle(base: str, facets: str = "") -> etree.XMLSchema:
-    return etree.XMLSchema(etree.fromstring(
-        f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="v"><xs:simpleType>'
-        f'<xs:restriction base="{base}">{facets}</xs:restriction></xs:simpleType></xs:element></xs:schema>'))
-
-
-SIMPLE = [(schema.URL, _simple_oracle("xs:anyURI", '<xs:pattern value="(http|https)://.*"/>')),
-          (schema.INT, _simple_oracle("xs:int")), (schema.DOUBLE, _simple_oracle("xs:double")),
-          (schema.NON_NEGATIVE_INTEGER, _simple_oracle("xs:nonNegativeInteger")),
-          (schema.POSITIVE_INTEGER, _simple_oracle("xs:positiveInteger")),
-          (schema.FILE_SIZE, _simple_oracle("xs:positiveInteger", '<xs:maxInclusive value="2000000000"/>')),
-          (schema.BOOLEAN, _simple_oracle("xs:boolean"))]
-URL_PIECES = st.sampled_from(list("abxyz09:/?#[]@!$&'()*+,;=-._~% \t\n<>\"{}|\\^`é") + ["%41", "%zz", ":80", "[::1]"])
-NUMBER_PIECES = st.sampled_from(list("0123456789+-.eE INaF\t") + ["NaN", "INF", "00", "2147483648", "true", "false"])
-
-
-@settings(VALID, max_examples=600)
-@given(st.sampled_from(["http://", "https://", " http://", "http:/", "ftp://", ""]),
-       st.lists(URL_PIECES, max_size=8), st.lists(NUMBER_PIECES, max_size=6))
-def test_simple_types_get_the_xsd_verdict(prefix, url_pieces, number_pieces):
-    for simple, xsd in SIMPLE:
-        text = prefix + "".join(url_pieces) if simple is schema.URL else "".join(number_pieces)
-        element = etree.Element("v")
-        element.text = text
-        try:
-            simple.value(text)
-            ours = True
-        except schema.Invalid:
-            ours = False
-        assert ours == xsd.validate(etree.ElementTree(element)), (simple.name, text)
-
-
-# -- robustness: whatever the text, a model or a TurkError ----------------------------------------------------
-
-EDIT_PIECES = st.sampled_from(["<", ">", "&", "&amp;", "]]>", "<![CDATA[", "\"", "'", "=", "/", "x", " ", "\n",
-                               "<Bogus/>", "</Question>", "<Question>", "http://[zz]", "-", "9" * 30, "é", "\t",
-                               "<!-- -->", "<?pi?>", "xmlns=\"urn:x\"", "NaN", "&nbsp;"])
-
-
-@settings(VALID, max_examples=300)
-@given(st.sampled_from(["questionform/mturkr-qualificationtest1.xml", "questionform/aws-doc-tictactoe-questionform.xml",
-                        "answerkey/mturkr-answerkey1.xml", "answers/aws-doc-questionformanswers-example.xml"]),
-       st.lists(st.tuples(st.floats(0, 1), st.integers(0, 3), EDIT_PIECES), min_size=1, max_size=4))
-def test_arbitrary_edits_never_crash_the_parsers(name, edits):
-    from .support import example
-    text = example(name)
-    for where, remove, piece in edits:
-        at = int(where * len(text))
-        text = text[:at] + piece + text[at + remove:]
-    for parse in (any_form, parse_answer_key, parse_answers):
-        try:
-            parse(text)
-        except TurkError:
-            pass
+def test_answers_built_from_a_mapping_are_valid():
+    """What answers_from_mapping writes (tests/unit/xml/test_checking.py) is what the official schema accepts."""
+    form = parse_question_form(MIXED_FORM)
+    got = answers_from_mapping(form, {"words": "typed", "pick": ["b", "a"], "other": "something else"})
+    assert oracle_valid("Answers", got.to_xml())
+    assert oracle_valid("Answers", answers_from_mapping(form, {}).to_xml())

@@ -1,12 +1,12 @@
-"""Every example QuestionForm of ../shared/reference/examples/questionform/ renders in the browser and can be
-answered and submitted; the answers the requester receives are the ones given on the page."""
+"""A QuestionForm, whatever it holds, rendered in the browser, answered and submitted: what the requester
+receives is what was given on the page. Run on the suite's own forms (test_forms_in_browser.py) and on the
+reference examples (tests/reference/test_examples_in_browser.py)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from openturk.web.pages.render import selection_widget
@@ -14,26 +14,16 @@ from openturk.xml.answers import parse_answers
 from openturk.xml.questionform import (Binary, FormattedContent, FreeTextAnswer, List, QuestionForm, SelectionAnswer,
                                        Text, Title, parse_question_form)
 
-from .conftest import examples_dir, find_type, question, worker_sign_in
+from .conftest import find_type, question, worker_sign_in
 
 
-def _example_files() -> list[Path]:
-    files = sorted((examples_dir() / "questionform").glob("*.xml"))
-    if not files:
-        pytest.fail("no example QuestionForm found in the reference examples")
-    return files
-
-
-@pytest.fixture(params=_example_files(), ids=lambda path: path.stem)
-def example(request) -> Path:
-    return request.param
-
-
-def test_example_renders_and_can_be_answered(server, page, unique, example):
-    text = example.read_text()
+def take_and_submit(server, page, unique: str, path: Path) -> None:
+    """Create a type with the form in `path` as its test, take it as a worker, check that every part of the
+    form is on the page, answer everything and check what the requester receives."""
+    text = path.read_text()
     form = parse_question_form(text)
     client = server.client(server.new_requester())
-    client.create_qualification_type(Name=unique, Description=f"The example {example.name}",
+    client.create_qualification_type(Name=unique, Description=f"The form {path.name}",
                                      QualificationTypeStatus="Active", Test=text, TestDurationInSeconds=900)
     worker_sign_in(page, server.create_worker())
     find_type(page, unique).get_by_role("button", name=re.compile("Take the test")).click()
