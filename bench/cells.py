@@ -120,23 +120,29 @@ def check_answer(fx: Fixture, target: str, body: bytes) -> str | None:
     return None
 
 
+def send_once(port: int, request: Request) -> tuple[int, bytes]:
+    """Send the pre-signed request's exact bytes once; its status and body."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.putrequest(request.method, request.path, skip_host=True, skip_accept_encoding=True)
+        for k, v in request.headers:
+            conn.putheader(k, v)
+        conn.endheaders(request.body or None)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
 def probe(server: Server, fx: Fixture, requests: list[Request], target: str) -> str | None:
     """Send each request once; None if every answer is right, else what is wrong."""
     for request in requests:
-        conn = http.client.HTTPConnection(HOST, server.port, timeout=10)
         try:
-            conn.putrequest(request.method, request.path, skip_host=True, skip_accept_encoding=True)
-            for k, v in request.headers:
-                conn.putheader(k, v)
-            conn.endheaders(request.body or None)
-            resp = conn.getresponse()
-            body = resp.read()
+            status, body = send_once(server.port, request)
         except OSError as exc:
             return f"cannot reach the server: {exc}"
-        finally:
-            conn.close()
-        if resp.status != 200:
-            return f"HTTP {resp.status}: {body[:300]!r}"
+        if status != 200:
+            return f"HTTP {status}: {body[:300]!r}"
         wrong = check_answer(fx, target, body)
         if wrong:
             return wrong

@@ -20,7 +20,7 @@ import time
 import types
 
 from . import procfs
-from .cells import measure
+from .cells import measure, send_once
 from .loadgen import make_generator
 from .server import HOST, free_port
 from .signing import Presigner, Request, client
@@ -87,17 +87,8 @@ def _requests(presigner: Presigner, target: str) -> list[Request]:
 
 
 def _probe(port: int, request: Request) -> str | None:
-    conn = http.client.HTTPConnection(HOST, port, timeout=10)
-    try:
-        conn.putrequest(request.method, request.path, skip_host=True, skip_accept_encoding=True)
-        for k, v in request.headers:
-            conn.putheader(k, v)
-        conn.endheaders(request.body or None)
-        response = conn.getresponse()
-        body = response.read()
-    finally:
-        conn.close()
-    return None if response.status == 200 else f"HTTP {response.status}: {body[:300]!r}"
+    status, body = send_once(port, request)
+    return None if status == 200 else f"HTTP {status}: {body[:300]!r}"
 
 
 def run(args, openturk_cells: list[dict]) -> dict:
