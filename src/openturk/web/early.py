@@ -21,6 +21,8 @@ import orjson
 from .. import errors, ids
 from ..clock import SystemClock
 from ..protocol import legacy
+from .legacy_api import CONTENT_TYPE as LEGACY_CONTENT_TYPE
+from .requester_api import CONTENT_TYPE as JSON_API_CONTENT_TYPE
 
 # openturk codes (docs/compatibility.md): MTurk's own answers to these cases were not documented.
 CODES = {408: "RequestTimeout", 431: "RequestHeaderFieldsTooLarge"}
@@ -55,12 +57,12 @@ def answer(status: int, method: bytes | None, url: bytes, headers: list[tuple[by
     kind = front_end(method, url, headers)
     extra: list[tuple[bytes, bytes]] = []
     if kind == "json_api":
-        content_type = b"application/x-amz-json-1.1"
+        content_type = JSON_API_CONTENT_TYPE
         body = orjson.dumps({"__type": "RequestError", "Message": f"{message} ({SystemClock().epoch_ms()})",
                              "TurkErrorCode": CODES[status]})
         extra.append((b"x-amzn-requestid", request_id.encode()))
     elif kind == "legacy_api":
-        content_type = b"text/xml;charset=UTF-8"       # as web/legacy_api.py answers
+        content_type = LEGACY_CONTENT_TYPE
         body = legacy.front_end_failure(request_id, errors.request_error(CODES[status], message))
     elif kind == "worker_api":
         content_type = b"application/json"
