@@ -38,6 +38,13 @@ class Code:
     INSUFFICIENT_FUNDS = "AWS.MechanicalTurk.InsufficientFunds"
     INVALID_MAXIMUM_ASSIGNMENTS_INCREASE = "AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease"
     UNSUPPORTED_OPERATION = "AWS.MechanicalTurk.UnsupportedOperation"
+    ASSIGNMENT_DOES_NOT_EXIST = "AWS.MechanicalTurk.AssignmentDoesNotExist"
+    INVALID_ASSIGNMENT_STATE = "AWS.MechanicalTurk.InvalidAssignmentState"
+    DUPLICATE_REQUEST = "AWS.MechanicalTurk.DuplicateRequest"
+    # The worker's side (MTurk's worker website had no API; these name its refusals).
+    ASSIGNMENT_ALREADY_EXISTS = "AWS.MechanicalTurk.AssignmentAlreadyExists"
+    NO_HITS_AVAILABLE = "AWS.MechanicalTurk.NoHITsAvailableInGroupException"
+    QUALIFICATION_REQUIREMENT_NOT_MET = "AWS.MechanicalTurk.QualificationRequirementNotMet"
     INTERNAL_ERROR = "AWS.MechanicalTurk.InternalError"
     # The legacy REST/XML API (spec §8): its own codes.
     QUALIFICATION_ALREADY_EXISTS = "AWS.MechanicalTurk.QualificationAlreadyExists"
@@ -247,6 +254,41 @@ def invalid_maximum_assignments_increase(current: int, total: int) -> TurkError:
     return request_error(Code.INVALID_MAXIMUM_ASSIGNMENTS_INCREASE,
                          f"This HIT has {current} assignments: HITs created with fewer than 10 assignments "
                          f"cannot be extended to have 10 or more (here {total}).")
+
+
+# -- assignments ----------------------------------------------------------------------------------
+
+def assignment_does_not_exist(assignment_id: str) -> TurkError:
+    """Dallinger's get_assignment reads "does not exist" as "no such assignment"."""
+    return request_error(Code.ASSIGNMENT_DOES_NOT_EXIST, f"Assignment {assignment_id} does not exist.",
+                         [("AssignmentId", assignment_id)])
+
+
+def invalid_assignment_state(assignment_id: str, current: str, expected: str) -> TurkError:
+    """The family of the HIT and qualification state errors."""
+    return request_error(
+        Code.INVALID_ASSIGNMENT_STATE,
+        f"This operation can be called with a status of: {expected} (assignment {assignment_id} is {current})",
+        [("AssignmentId", assignment_id), ("CurrentState", current), ("ExpectedStates", expected)])
+
+
+def token_already_processed(token: str) -> TurkError:
+    """A retry of SendBonus with the same UniqueRequestToken within 24 hours: "subsequent calls will return an
+    error with a message containing the request ID" — MTurk's wording (seen in Dallinger#3109)."""
+    return request_error(Code.DUPLICATE_REQUEST, f'The idempotency token "{token}" has already been processed.',
+                         [("UniqueRequestToken", token)])
+
+
+def assignment_already_held(assignment_id: str) -> TurkError:
+    return request_error(Code.ASSIGNMENT_ALREADY_EXISTS,
+                         f"You have already accepted this HIT (assignment {assignment_id}); a Worker can accept a "
+                         "HIT only once.", [("AssignmentId", assignment_id)])
+
+
+def no_assignment_available(hit_status: str) -> TurkError:
+    return request_error(Code.NO_HITS_AVAILABLE,
+                         f"There are no more assignments of this HIT available (it is {hit_status}).",
+                         [("HITStatus", hit_status)])
 
 
 def not_supported_parameter(name: str, reason: str) -> TurkError:

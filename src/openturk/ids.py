@@ -34,6 +34,15 @@ def hit_id() -> str:
     return _random(_UPPER_ALNUM, 30)
 
 
+def assignment_id() -> str:
+    """30 characters of [A-Z0-9], like real AssignmentIds (`3X1FV8S5J09OQY1JC80W57HTHFJGVM`)."""
+    return _random(_UPPER_ALNUM, 30)
+
+
+def bonus_id() -> str:
+    return _random(_UPPER_ALNUM, 30)
+
+
 def hit_type_id() -> str:
     """30 characters of [A-Z0-9], like real HITTypeIds."""
     return _random(_UPPER_ALNUM, 30)

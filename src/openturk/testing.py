@@ -97,6 +97,44 @@ class WorkerClient:
     def messages(self) -> list[dict]:
         return self._call("GET", "/messages", query={"max_results": 100})["Messages"]
 
+    # -- HITs and assignments ----------------------------------------------------------------------
+
+    def search(self, query: str | None = None, min_reward: str | None = None, next_token: str | None = None,
+               max_results: int | None = None) -> dict:
+        """HIT groups this worker may discover: {"HITGroups": [...], "NextToken"}."""
+        return self._call("GET", "/hit-groups", query={"query": query, "min_reward": min_reward,
+                                                       "next_token": next_token, "max_results": max_results})
+
+    def preview(self, hit_id: str) -> dict:
+        return self._call("GET", f"/hits/{hit_id}")["HIT"]
+
+    def accept(self, hit_id: str) -> dict:
+        """Accept the HIT: the new assignment ({"AssignmentId", "Deadline", ...})."""
+        return self._call("POST", f"/hits/{hit_id}/assignments", body={})["Assignment"]
+
+    def accept_from_group(self, hit_group_id: str) -> dict:
+        return self._call("POST", f"/hit-groups/{hit_group_id}/assignments", body={})["Assignment"]
+
+    def submit_assignment(self, assignment_id: str, answers: dict | None = None, answer: str | None = None) -> dict:
+        """Submit the work: `answers` as {"field": "value"} (a QuestionForm's selections as lists), or a
+        whole QuestionFormAnswers document as `answer`."""
+        body = {"Answer": answer} if answer is not None else {"Answers": answers or {}}
+        return self._call("POST", f"/assignments/{assignment_id}/answers", body=body)["Assignment"]
+
+    def work(self, hit_id: str, answers: dict | None = None, answer: str | None = None) -> dict:
+        """Accept the HIT and submit the work in one call: the submitted assignment."""
+        assignment = self.accept(hit_id)
+        return self.submit_assignment(assignment["AssignmentId"], answers=answers, answer=answer)
+
+    def return_assignment(self, assignment_id: str) -> dict:
+        return self._call("POST", f"/assignments/{assignment_id}/return", body={})["Assignment"]
+
+    def assignments(self, next_token: str | None = None, max_results: int | None = None) -> dict:
+        return self._call("GET", "/assignments", query={"next_token": next_token, "max_results": max_results})
+
+    def earnings(self) -> dict:
+        return self._call("GET", "/earnings")
+
 
 class TestServer:
     """The real ASGI app on uvicorn, in a thread of this process, with a movable clock."""

@@ -4,6 +4,7 @@ CLI's `openturk hit eligibility`). The rule itself is `domain.requirements.decid
 from __future__ import annotations
 
 from ..domain import requirements as rules
+from ..store import assignment_queries as aq
 from ..store import hit_queries as hq
 from ..store import worker_queries as wq
 from .context import Ctx
@@ -11,8 +12,9 @@ from .hits import hit_state
 
 
 def worker_history(ctx: Ctx, worker_id: str) -> rules.History:
-    """The worker's assignments across all requesters. None exist until workers can accept HITs."""
-    return rules.History()
+    """The worker's assignments across all requesters, by what became of them as of now: the counts recorded
+    with each change, plus what the clock decided since (two indexed reads, never a scan of the history)."""
+    return rules.History(**aq.worker_counts(ctx.conn, worker_id, ctx.now_ms))
 
 
 def worker_values(ctx: Ctx, worker_id: str, requirements: tuple[rules.Requirement, ...]) -> rules.WorkerValues:

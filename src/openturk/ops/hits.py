@@ -10,6 +10,7 @@ from .. import errors, ids
 from ..domain import hits as rules
 from ..domain import money
 from ..domain import requirements as req_rules
+from ..store import assignment_queries as aq
 from ..store import hit_queries as hq
 from ..store import queries
 from ..xml.questions import parse_question
@@ -26,9 +27,10 @@ HITS = xform_name("HITs")   # the list member of ListHITs & co. under the serial
 # -- reading --------------------------------------------------------------------------------------
 
 def counts(ctx: Ctx, row) -> rules.Counts:
-    """The HIT's assignments by state. Workers cannot accept HITs yet (assignments arrive with the worker's
-    side), so every HIT has none."""
-    return rules.Counts()
+    """The HIT's assignments by state as of now (abandoned ones no longer count; auto-approved ones are
+    completed)."""
+    pending, submitted, completed = aq.hit_counts(ctx.conn, row["hit_id"], ctx.now_ms)
+    return rules.Counts(pending, submitted, completed)
 
 
 def hit_state(ctx: Ctx, row) -> rules.State:
@@ -55,6 +57,11 @@ def _live_hit(ctx: Ctx, hit_id: str):
     if row["disposed_ms"] is not None:
         raise errors.invalid_hit_state("Disposed", "Assignable,Unassignable,Reviewable,Reviewing")
     return row
+
+
+def _settle(ctx: Ctx, hit_id: str) -> None:
+    from .assignments import settle_hit
+    settle_hit(ctx, hit_id)
 
 
 # -- requirements and HIT types -------------------------------------------------------------------
@@ -320,7 +327,11 @@ def update_hit_type_of_hit(ctx: Ctx, *, hit_id: str, hit_type_id: str) -> dict:
     reserves follows the new reward: the difference is reserved or given back."""
     row = _live_hit(ctx, hit_id)
     new_type = _owned_hit_type(ctx, hit_type_id)
-    reserved = money.hit_cost(new_type["reward_cents"], row["max_assignments"], new_type["masters"])
+    _settle(ctx, hit_id)
+    row = _live_hit(ctx, hit_id)
+    # What is still reserved: the assignments not yet paid or rejected, at the new reward.
+    unpaid = row["max_assignments"] - aq.consumed_reservations(ctx.conn, hit_id)
+    reserved = money.assignment_cost(new_type["reward_cents"], row["max_assignments"], new_type["masters"]) * unpaid
     difference = reserved - row["reserved_cents"]
     if difference > 0:
         _debit(ctx, difference, hit_id, f"HIT type changed to {hit_type_id}")
@@ -340,6 +351,8 @@ def delete_hit(ctx: Ctx, *, hit_id: str) -> dict:
     reserved goes back to the balance."""
     row = _live_hit(ctx, hit_id)
     rules.check_deletable(hit_state(ctx, row), counts(ctx, row))
+    _settle(ctx, hit_id)        # auto-approvals are paid from the reservation before the rest goes back
+    row = _live_hit(ctx, hit_id)
     if row["reserved_cents"]:
         hq.credit(ctx.conn, ctx.caller.requester_id, row["reserved_cents"], now_ms=ctx.now_ms, kind="Refund",
                   hit_id=hit_id, note="unused assignments of a deleted HIT")

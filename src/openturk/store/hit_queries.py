@@ -159,21 +159,32 @@ _entries = Prepared(select(ledger).where(ledger.c.requester_id == bindparam("req
 
 
 def debit(tx: Tx, requester_id: str, amount_cents: int, *, now_ms: int, kind: str, hit_id: str | None = None,
-          note: str | None = None) -> bool:
+          note: str | None = None, ref: str | None = None) -> bool:
     """Take `amount_cents` from the balance and record it; False (and nothing changed) if the balance is
     smaller. A guarded update, so that concurrent debits never take the balance below zero."""
     if tx.rowcount(_debit, {"requester": requester_id, "amount": amount_cents}) != 1:
         return False
     tx.execute(_insert_entry, {"requester_id": requester_id, "at_ms": now_ms, "kind": kind,
-                               "amount_cents": -amount_cents, "hit_id": hit_id, "note": note})
+                               "amount_cents": -amount_cents, "hit_id": hit_id, "note": note, "ref": ref})
     return True
 
 
 def credit(tx: Tx, requester_id: str, amount_cents: int, *, now_ms: int, kind: str, hit_id: str | None = None,
-           note: str | None = None) -> None:
+           note: str | None = None, ref: str | None = None) -> None:
     tx.execute(_credit, {"requester": requester_id, "amount": amount_cents})
     tx.execute(_insert_entry, {"requester_id": requester_id, "at_ms": now_ms, "kind": kind,
-                               "amount_cents": amount_cents, "hit_id": hit_id, "note": note})
+                               "amount_cents": amount_cents, "hit_id": hit_id, "note": note, "ref": ref})
+
+
+_take_reserved = Prepared(update(hits).where(hits.c.hit_id == bindparam("hit"),
+                                             hits.c.reserved_cents >= bindparam("amount"))
+                          .values(reserved_cents=hits.c.reserved_cents - bindparam("amount")))
+
+
+def take_reserved(tx: Tx, hit_id: str, amount_cents: int) -> bool:
+    """Take what one assignment reserved out of the HIT's reservation (to pay or give back); False if the
+    reservation is smaller (a bug: the ledger check would show it)."""
+    return tx.rowcount(_take_reserved, {"hit": hit_id, "amount": amount_cents}) == 1
 
 
 def ledger_entries(tx: Tx, requester_id: str, after_seq: int = 0, limit: int = 1000) -> list[dict]:

@@ -12,8 +12,9 @@ from sqlalchemy import and_, func, or_, select
 
 from ..domain import qualification_types as type_rules
 from .db import Database
-from .tables import (REQUEST_STATUSES, QUALIFICATION_STATUSES, TYPE_STATUSES, hits, ledger, qualification_history,
-                     qualification_requests, qualification_types, qualifications, requesters)
+from .tables import (RESERVATION_KINDS, REQUEST_STATUSES, QUALIFICATION_STATUSES, TYPE_STATUSES, WORKER_COUNTS,
+                     assignments, bonus_payments, hits, ledger, qualification_history, qualification_requests,
+                     qualification_types, qualifications, requesters, workers)
 
 LIMIT = 20   # violations reported per rule: enough to see the pattern without drowning in it
 
@@ -36,7 +37,7 @@ def check(database: Database) -> list[str]:
 def check_connection(conn) -> list[str]:
     """The rules over an open SQLAlchemy connection (what it sees, including its own uncommitted changes)."""
     problems: list[str] = []
-    for rule in (_types, _qualifications, _history, _requests, _money):
+    for rule in (_types, _qualifications, _history, _requests, _money, _assignments):
         problems += rule(conn)
     return problems
 
@@ -159,8 +160,10 @@ def _requests(conn) -> list[str]:
 
 def _money(conn) -> list[str]:
     """The ledger is the money: each requester's balance is the sum of their entries and never negative; a
-    HIT's reservation is what its entries took (Reserve) less what they gave back (Refund), and a deleted
-    HIT reserves nothing."""
+    HIT's reservation is what its entries took (Reserve) less what they gave back (Refund) or paid out
+    (Release), and a deleted HIT reserves nothing; every paid assignment has its Reward entry, of the
+    reward it records, and every bonus its Bonus entry, of its amount (the unique (kind, ref) index makes
+    each one at most once)."""
     r, lg, h = requesters, ledger, hits
     out = []
     sums = select(lg.c.requester_id, func.sum(lg.c.amount_cents).label("total")).group_by(lg.c.requester_id).subquery()
@@ -169,8 +172,8 @@ def _money(conn) -> list[str]:
                          .where(or_(r.c.balance_cents < 0, sums.c.total.is_(None),
                                     sums.c.total != r.c.balance_cents)).limit(LIMIT))
     out += [f"requester {i} has a balance of {b} cents but their ledger adds up to {t} cents" for i, b, t in wrong]
-    per_hit = select(lg.c.hit_id, func.sum(lg.c.amount_cents).label("total")).where(lg.c.hit_id.is_not(None)) \
-        .group_by(lg.c.hit_id).subquery()
+    per_hit = select(lg.c.hit_id, func.sum(lg.c.amount_cents).label("total")) \
+        .where(lg.c.hit_id.is_not(None), lg.c.kind.in_(RESERVATION_KINDS)).group_by(lg.c.hit_id).subquery()
     wrong = conn.execute(select(h.c.hit_id, h.c.reserved_cents, h.c.disposed_ms, per_hit.c.total)
                          .select_from(h.outerjoin(per_hit, per_hit.c.hit_id == h.c.hit_id))
                          .where(or_(h.c.reserved_cents < 0,
@@ -178,4 +181,49 @@ def _money(conn) -> list[str]:
                                     func.coalesce(per_hit.c.total, 0) != -h.c.reserved_cents)).limit(LIMIT))
     out += [f"HIT {i} reserves {c} cents (deleted: {d is not None}) but its ledger entries add up to {t or 0} cents"
             for i, c, d, t in wrong]
+    a, b = assignments, bonus_payments
+    rewards = select(lg.c.ref, lg.c.amount_cents).where(lg.c.kind == "Reward").subquery()
+    wrong = conn.execute(select(a.c.assignment_id, a.c.status, a.c.reward_cents, rewards.c.amount_cents)
+                         .select_from(a.outerjoin(rewards, rewards.c.ref == a.c.assignment_id))
+                         .where(or_(and_(a.c.reward_cents.is_not(None),
+                                         func.coalesce(rewards.c.amount_cents, 1) != -a.c.reward_cents),
+                                    and_(a.c.reward_cents.is_(None), rewards.c.amount_cents.is_not(None)),
+                                    and_(a.c.status == "Approved", a.c.reward_cents.is_(None))))
+                         .limit(LIMIT))
+    out += [f"assignment {i} ({s}) records a reward of {r} cents but its Reward entry is {e}" for i, s, r, e in wrong]
+    paid = select(lg.c.ref, lg.c.amount_cents).where(lg.c.kind == "Bonus").subquery()
+    wrong = conn.execute(select(b.c.bonus_id, b.c.amount_cents, paid.c.amount_cents)
+                         .select_from(b.outerjoin(paid, paid.c.ref == b.c.bonus_id))
+                         .where(func.coalesce(paid.c.amount_cents, 1) != -b.c.amount_cents).limit(LIMIT))
+    out += [f"bonus {i} of {c} cents has a Bonus entry of {e}" for i, c, e in wrong]
+    return out
+
+
+def _assignments(conn) -> list[str]:
+    """A HIT never has more assignments holding a slot than MaxAssignments; every worker's recorded counts
+    equal what their assignments' rows say."""
+    a, h, w = assignments, hits, workers
+    holding = select(a.c.hit_id, func.count().label("n")).where(a.c.status.in_(
+        ("Accepted", "Submitted", "Approved", "Rejected"))).group_by(a.c.hit_id).subquery()
+    wrong = conn.execute(select(h.c.hit_id, h.c.max_assignments, holding.c.n)
+                         .join_from(h, holding, holding.c.hit_id == h.c.hit_id)
+                         .where(holding.c.n > h.c.max_assignments).limit(LIMIT))
+    out = [f"HIT {i} allows {m} assignments but {n} hold one" for i, m, n in wrong]
+    rows = conn.execute(select(a.c.worker_id, a.c.status, a.c.submit_ms.is_not(None), func.count())
+                        .group_by(a.c.worker_id, a.c.status, a.c.submit_ms.is_not(None))).all()
+    expected: dict[str, dict[str, int]] = {}
+    for worker_id, status, submitted, n in rows:
+        counts = expected.setdefault(worker_id, dict.fromkeys(WORKER_COUNTS, 0))
+        counts["accepted"] += n
+        if submitted:
+            counts["submitted"] += n
+        if status in ("Approved", "Rejected", "Returned", "Abandoned"):
+            counts[status.lower()] += n
+    for row in conn.execute(select(w.c.worker_id, *(w.c[f"{n}_count"] for n in WORKER_COUNTS))):
+        want = expected.get(row[0], dict.fromkeys(WORKER_COUNTS, 0))
+        have = dict(zip(WORKER_COUNTS, row[1:]))
+        if have != want:
+            out.append(f"worker {row[0]} has counts {have} but their assignments say {want}")
+            if len(out) >= LIMIT:
+                break
     return out

@@ -77,6 +77,7 @@ qualification_types = Table(
 )
 
 QUALIFICATION_STATUSES = ("Granted", "Revoked")
+WORKER_COUNTS = ("accepted", "submitted", "approved", "rejected", "returned", "abandoned")
 
 workers = Table(
     "workers", metadata,
@@ -88,6 +89,9 @@ workers = Table(
     # Worker_Adult: NULL (never said: no Adult qualification), True (1) or False (0).
     Column("adult", Boolean, nullable=True),
     Column("created_ms", BigInteger, nullable=False),
+    # The worker's assignments across all requesters by what became of them, counted when each change is
+    # recorded (the counting system qualifications read these, plus what the clock decided since).
+    *(Column(f"{name}_count", BigInteger, nullable=False, server_default="0") for name in WORKER_COUNTS),
 )
 
 qualifications = Table(
@@ -136,6 +140,8 @@ worker_messages = Table(
     Column("subject", Text, nullable=False),
     Column("text", Text, nullable=False),
     Column("qualification_type_id", String(64), nullable=True),
+    # The requester who sent it (NotifyWorkers, a bonus, a rejection), if one did.
+    Column("requester_id", String(64), nullable=True),
     Index("ix_worker_messages_worker_seq", "worker_id", "seq"),
 )
 
@@ -257,9 +263,14 @@ request_tokens = Table(
     Column("hit_id", String(64), nullable=True),
 )
 
-LEDGER_KINDS = ("Deposit", "Reserve", "Refund")
+LEDGER_KINDS = ("Deposit", "Reserve", "Refund", "Release", "Reward", "Fee", "Bonus", "BonusFee")
+# The kinds that move money into or out of a HIT's reservation (hits.reserved_cents): the others pay.
+RESERVATION_KINDS = ("Reserve", "Refund", "Release")
 
 # Every change of a requester's balance: the balance is the sum of its entries (cents; debits negative).
+# Paying an assignment releases its reservation (+) and pays its Reward and Fee (−): the balance does not
+# move, and the entries show who was paid what. `ref` names what an entry is for (an assignment, a
+# bonus); (kind, ref) is unique, so that nothing is ever paid or given back twice.
 ledger = Table(
     "ledger", metadata,
     Column("seq", Seq, primary_key=True, autoincrement=True),
@@ -269,6 +280,67 @@ ledger = Table(
     Column("amount_cents", BigInteger, nullable=False),
     Column("hit_id", String(64), nullable=True),
     Column("note", Text, nullable=True),
-    CheckConstraint("kind IN ('Deposit', 'Reserve', 'Refund')", name="kind"),
+    Column("ref", String(64), nullable=True),
+    CheckConstraint("kind IN ('Deposit', 'Reserve', 'Refund', 'Release', 'Reward', 'Fee', 'Bonus', 'BonusFee')",
+                    name="kind"),
     Index("ix_ledger_requester_seq", "requester_id", "seq"),
+    Index("uq_ledger_kind_ref", "kind", "ref", unique=True, sqlite_where=text("ref IS NOT NULL"),
+          postgresql_where=text("ref IS NOT NULL")),
+)
+
+ASSIGNMENT_STATUSES = ("Accepted", "Submitted", "Approved", "Rejected", "Returned", "Abandoned")
+# The statuses that hold one of a HIT's assignments (Returned and Abandoned ones are available again).
+HOLDING_STATUSES = ("Accepted", "Submitted", "Approved", "Rejected")
+
+# One worker's attempt at one HIT. An Accepted assignment past its deadline is Abandoned, and a Submitted
+# one past its AutoApprovalTime is Approved, whatever the row says (decided when read; the sweeper records
+# it, and pays, later).
+assignments = Table(
+    "assignments", metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("assignment_id", String(64), nullable=False, unique=True),
+    Column("hit_id", String(64), ForeignKey("hits.hit_id"), nullable=False),
+    Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("worker_id", String(64), ForeignKey("workers.worker_id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("accept_ms", BigInteger, nullable=False),
+    Column("deadline_ms", BigInteger, nullable=False),
+    Column("submit_ms", BigInteger, nullable=True),
+    Column("auto_approval_ms", BigInteger, nullable=True),
+    Column("decision_ms", BigInteger, nullable=True),      # ApprovalTime or RejectionTime
+    Column("end_ms", BigInteger, nullable=True),           # when it was returned or abandoned
+    Column("answer", Text, nullable=True),                 # QuestionFormAnswers
+    Column("requester_feedback", Text, nullable=True),
+    Column("reward_cents", BigInteger, nullable=True),     # what approving it paid
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint("status IN ('Accepted', 'Submitted', 'Approved', 'Rejected', 'Returned', 'Abandoned')",
+                    name="status"),
+    Index("ix_assignments_hit_status_seq", "hit_id", "status", "seq"),
+    Index("ix_assignments_worker_seq", "worker_id", "seq"),
+    Index("ix_assignments_worker_status", "worker_id", "status"),
+    Index("ix_assignments_requester_worker", "requester_id", "worker_id"),
+    Index("ix_assignments_status_deadline", "status", "deadline_ms"),
+    Index("ix_assignments_status_auto_approval", "status", "auto_approval_ms"),
+    # "A Worker can accept a HIT only once": one holding assignment per worker and HIT.
+    Index("uq_assignments_hit_worker_holding", "hit_id", "worker_id", unique=True,
+          sqlite_where=text("status IN ('Accepted', 'Submitted', 'Approved', 'Rejected')"),
+          postgresql_where=text("status IN ('Accepted', 'Submitted', 'Approved', 'Rejected')")),
+)
+
+# SendBonus: one row per bonus paid (ListBonusPayments).
+bonus_payments = Table(
+    "bonus_payments", metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("bonus_id", String(64), nullable=False, unique=True),
+    Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("hit_id", String(64), nullable=False),
+    Column("assignment_id", String(64), ForeignKey("assignments.assignment_id"), nullable=False),
+    Column("worker_id", String(64), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("fee_cents", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("grant_ms", BigInteger, nullable=False),
+    Index("ix_bonus_payments_hit_seq", "hit_id", "seq"),
+    Index("ix_bonus_payments_assignment_seq", "assignment_id", "seq"),
+    Index("ix_bonus_payments_worker_seq", "worker_id", "seq"),
 )

@@ -130,7 +130,8 @@ _insert_history = _insert(history, ("qualification_type_id", "worker_id", "at_ms
                                     "new_status", "old_value", "new_value", "source", "requester_id", "reason"))
 _history = Prepared(select(history).where(history.c.qualification_type_id == bindparam("type"),
                                           history.c.worker_id == bindparam("worker")).order_by(history.c.seq))
-_insert_message = _insert(messages, ("worker_id", "at_ms", "subject", "text", "qualification_type_id"))
+_insert_message = _insert(messages, ("worker_id", "at_ms", "subject", "text", "qualification_type_id",
+                                     "requester_id"))
 _messages = Prepared(select(messages).where(messages.c.worker_id == bindparam("worker"),
                                             messages.c.seq > bindparam("after"))
                      .order_by(messages.c.seq).limit(bindparam("limit")))
@@ -144,9 +145,10 @@ def qualification_history(tx: Tx, type_id: str, worker_id: str) -> list[dict]:
     return tx.all(_history, {"type": type_id, "worker": worker_id})
 
 
-def add_message(tx: Tx, worker_id: str, at_ms: int, subject: str, text: str, type_id: str | None) -> None:
+def add_message(tx: Tx, worker_id: str, at_ms: int, subject: str, text: str, type_id: str | None,
+                requester_id: str | None = None) -> None:
     tx.execute(_insert_message, {"worker_id": worker_id, "at_ms": at_ms, "subject": subject, "text": text,
-                                 "qualification_type_id": type_id})
+                                 "qualification_type_id": type_id, "requester_id": requester_id})
 
 
 def worker_messages(tx: Tx, worker_id: str, after_seq: int = 0, limit: int = 1000) -> list[dict]:

@@ -24,6 +24,7 @@ from starlette.routing import Mount, Route
 from ..config import Settings, metrics_multiprocess_dir
 from ..service import Service
 from ..domain.requests import iso
+from ..ops.assignments import sweep as sweep_assignments
 from ..ops.worker_actions import sweep
 from .access import AccessLog, RouterAccess
 from .execution import execute
@@ -165,13 +166,15 @@ class OpenTurkApp:
 
 
     async def _sweep_forever(self) -> None:
-        """Record expired test sessions now and then. Nothing depends on it: reads decide deadlines."""
+        """Record expired test sessions, abandoned and auto-approved assignments now and then (and pay the
+        auto-approved ones). Nothing depends on it for correctness: reads decide deadlines."""
         while True:
             await asyncio.sleep(self.settings.sweep_seconds)
             try:
                 await execute(self.service, sweep, {}, write=True)
+                await execute(self.service, sweep_assignments, {}, write=True)
             except Exception:  # noqa: BLE001 - logged; the next round tries again
-                log.exception("sweeping expired test sessions failed")
+                log.exception("sweeping expired test sessions and assignments failed")
 
 
 def _is_loopback(host: str) -> bool:

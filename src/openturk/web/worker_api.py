@@ -15,6 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .. import errors
+from ..ops import work
 from ..ops import worker_actions as actions
 from . import access
 from .asgi import BodyTooLarge, ClientDisconnected, read_body
@@ -35,6 +36,12 @@ STATUS_BY_CODE = {
     errors.Code.INVALID_QUALIFICATION_REQUEST_STATE: 409,
     errors.Code.INVALID_QUALIFICATION_TYPE_STATE: 409,
     errors.Code.NOT_REQUESTABLE: 409,
+    errors.Code.HIT_DOES_NOT_EXIST: 404,
+    errors.Code.ASSIGNMENT_DOES_NOT_EXIST: 404,
+    errors.Code.QUALIFICATION_REQUIREMENT_NOT_MET: 403,
+    errors.Code.NO_HITS_AVAILABLE: 409,
+    errors.Code.ASSIGNMENT_ALREADY_EXISTS: 409,
+    errors.Code.INVALID_ASSIGNMENT_STATE: 409,
 }
 
 
@@ -91,6 +98,17 @@ class WorkerAPI:
             Route(PREFIX + "/qualification-requests", self.endpoint(self.requests), methods=["GET"]),
             Route(PREFIX + "/qualifications", self.endpoint(self.qualifications), methods=["GET"]),
             Route(PREFIX + "/messages", self.endpoint(self.messages), methods=["GET"]),
+            Route(PREFIX + "/hit-groups", self.endpoint(self.search), methods=["GET"]),
+            Route(PREFIX + "/hit-groups/{group_id}/assignments", self.endpoint(self.accept_from_group),
+                  methods=["POST"]),
+            Route(PREFIX + "/hits/{hit_id}", self.endpoint(self.preview), methods=["GET"]),
+            Route(PREFIX + "/hits/{hit_id}/assignments", self.endpoint(self.accept), methods=["POST"]),
+            Route(PREFIX + "/assignments", self.endpoint(self.assignments), methods=["GET"]),
+            Route(PREFIX + "/assignments/{assignment_id}/answers", self.endpoint(self.submit_assignment),
+                  methods=["POST"]),
+            Route(PREFIX + "/assignments/{assignment_id}/return", self.endpoint(self.return_assignment),
+                  methods=["POST"]),
+            Route(PREFIX + "/earnings", self.endpoint(self.earnings), methods=["GET"]),
         ]
 
     async def openapi(self, request: Request) -> Response:
@@ -164,6 +182,49 @@ class WorkerAPI:
         q = request.query_params
         return json_response(await self._run(actions.my_messages, worker_id, False,
                                              next_token=q.get("next_token") or None, max_results=_page_size(q, 50)))
+
+
+    # -- HITs and assignments ------------------------------------------------------------------------
+
+    async def search(self, request: Request, worker_id: str) -> Response:
+        q = request.query_params
+        return json_response(await self._run(work.search, worker_id, False, query=q.get("query") or None,
+                                             min_reward=q.get("min_reward") or None,
+                                             next_token=q.get("next_token") or None, max_results=_page_size(q, 20)))
+
+    async def preview(self, request: Request, worker_id: str) -> Response:
+        return json_response(await self._run(work.preview, worker_id, False, hit_id=request.path_params["hit_id"]))
+
+    async def accept(self, request: Request, worker_id: str) -> Response:
+        return json_response(await self._run(work.accept, worker_id, True, hit_id=request.path_params["hit_id"]),
+                             201)
+
+    async def accept_from_group(self, request: Request, worker_id: str) -> Response:
+        return json_response(await self._run(work.accept_from_group, worker_id, True,
+                                             hit_type_id=request.path_params["group_id"]), 201)
+
+    async def assignments(self, request: Request, worker_id: str) -> Response:
+        q = request.query_params
+        return json_response(await self._run(work.my_assignments, worker_id, False,
+                                             next_token=q.get("next_token") or None, max_results=_page_size(q, 20)))
+
+    async def submit_assignment(self, request: Request, worker_id: str) -> Response:
+        body = await _json_body(request, self.app.service.settings.max_body_bytes)
+        answer, answers = body.get("Answer"), body.get("Answers")
+        if answer is not None and not isinstance(answer, str):
+            raise errors.invalid_value("Answer", "expected a QuestionFormAnswers XML document as a string")
+        if answers is not None and not _is_answer_mapping(answers):
+            raise errors.invalid_value("Answers", 'expected an object such as {"q1": ["A", "B"], "q2": "text"}')
+        return json_response(await self._run(work.submit, worker_id, True,
+                                             assignment_id=request.path_params["assignment_id"],
+                                             answer=answer, answers=answers if answer is None else None))
+
+    async def return_assignment(self, request: Request, worker_id: str) -> Response:
+        return json_response(await self._run(work.return_assignment, worker_id, True,
+                                             assignment_id=request.path_params["assignment_id"]))
+
+    async def earnings(self, request: Request, worker_id: str) -> Response:
+        return json_response(await self._run(work.earnings, worker_id, False))
 
 
 def _page_size(query, default: int = 10) -> int:
