@@ -236,6 +236,26 @@ def submit(ctx: Ctx, *, assignment_id: str, answer: str | None = None, answers: 
     return {"Assignment": present_assignment(_mine(ctx, assignment_id), now)}
 
 
+def submit_external(ctx: Ctx, *, assignment_id: str, fields: list[tuple[str, str]]) -> dict:
+    """`POST /mturk/externalSubmit` from an ExternalQuestion or HTMLQuestion task (a path psiTurk and Dallinger
+    tasks post to): the assignment named by the form's `assignmentId`, submitted with the form's fields as
+    answers. openturk choice (docs/compatibility.md): as on MTurk, the task's page has no credentials of its
+    own, so the AssignmentId — 30 random characters, known only to the worker's task — is what authorises
+    the post; a signed-in worker (ctx.worker_id) may submit only their own."""
+    if assignment_id == rules.ASSIGNMENT_ID_NOT_AVAILABLE:
+        raise errors.invalid_value("assignmentId", "this is a preview: accept the HIT before submitting it")
+    row = aq.assignment_with_hit(ctx.conn, assignment_id)
+    if row is None or (ctx.worker_id is not None and row["worker_id"] != ctx.worker_id):
+        raise errors.assignment_does_not_exist(assignment_id)
+    worker_ctx = ctx if ctx.worker_id is not None else _as_worker(ctx, row["worker_id"])
+    return submit(worker_ctx, assignment_id=assignment_id, fields=fields)
+
+
+def _as_worker(ctx: Ctx, worker_id: str) -> Ctx:
+    from dataclasses import replace
+    return replace(ctx, worker_id=worker_id)
+
+
 def _answers(question_xml: str, *, answer, answers, fields) -> str:
     question = parse_question(question_xml)
     if answer is not None:
