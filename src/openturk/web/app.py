@@ -28,6 +28,7 @@ from ..ops.assignments import sweep as sweep_assignments
 from ..ops.worker_actions import sweep
 from .access import AccessLog, RouterAccess
 from .execution import execute
+from .external_submit import ExternalSubmit
 from .legacy_api import LegacyAPI
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
 from .pages import STATIC_PATH, RequesterPages, SecurityHeaders, WorkerPages, static_files
@@ -71,7 +72,8 @@ class OpenTurkApp:
         self.metrics = Metrics(metrics_multiprocess_dir())
         self.access = AccessLog(self.metrics)
         routes = [Route("/healthz", self.healthz, methods=["GET", "HEAD"]),
-                  Route(METRICS_PATH, self.scrape, methods=["GET"]), *WorkerAPI(self).routes()]
+                  Route(METRICS_PATH, self.scrape, methods=["GET"]), *WorkerAPI(self).routes(),
+                  *ExternalSubmit(self).routes()]
         routes += [*WorkerPages(self).routes(), *RequesterPages(self).routes(),
                    Mount(STATIC_PATH, static_files(), name="static")]
         if settings.test_clock:
