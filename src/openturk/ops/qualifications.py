@@ -4,7 +4,10 @@ qualification requests use too, so that every grant is recorded the same way."""
 
 from __future__ import annotations
 
+from .. import errors
 from ..domain import qualifications as rules
+from ..domain import requirements as req_rules
+from ..store import assignment_queries as aq
 from ..store import worker_queries as wq
 from . import pagination
 from .context import Conflict, Ctx
@@ -96,11 +99,26 @@ def disassociate_qualification_from_worker(ctx: Ctx, *, worker_id: str, qualific
 @operation("GetQualificationScore")
 def get_qualification_score(ctx: Ctx, *, qualification_type_id: str, worker_id: str) -> dict:
     """"The GetQualificationScore operation returns the value of a Worker's Qualification for a given
-    Qualification type." Only the type's owner; readable while the type is being disposed of."""
+    Qualification type." Only the type's owner; readable while the type is being disposed of. The counting
+    system types (NumberHITsApproved, PercentAssignments*) answer the worker's value as of now, to a
+    requester the worker has worked for (openturk choice: MTurk showed a worker's statistics to the
+    requesters of their work)."""
+    if qualification_type_id in req_rules.COUNTING:
+        return _system_score(ctx, qualification_type_id, rules.check_worker_id(worker_id))
     owned_type(ctx, qualification_type_id, allow_disposing=True)
     held = wq.qualification(ctx.conn, qualification_type_id, rules.check_worker_id(worker_id))
     rules.readable_score(_held(held))
     return {"qualification": present_qualification(held)}
+
+
+def _system_score(ctx: Ctx, type_id: str, worker_id: str) -> dict:
+    from .eligibility import worker_history
+    worker = wq.worker(ctx.conn, worker_id)
+    if worker is None or not aq.has_worked_for(ctx.conn, ctx.caller.requester_id, worker_id):
+        raise errors.qualification_does_not_exist()
+    value = req_rules.counting_values(worker_history(ctx, worker_id))[type_id]
+    return {"qualification": {"qualification_type_id": type_id, "worker_id": worker_id,
+                              "grant_time": worker["created_ms"], "integer_value": value, "status": "Granted"}}
 
 
 @operation("ListWorkersWithQualificationType")

@@ -168,11 +168,12 @@ def accept(ctx: Ctx, *, hit_id: str) -> dict:
     more than MaxAssignments."""
     row = _hit(ctx, hit_id, lock=True)
     worker_id = ctx.worker_id
-    held = aq.holding(ctx.conn, hit_id, worker_id)
-    if held is not None and rules.effective_status(held, ctx.now_ms) == "Abandoned":
-        if not record_abandoned(ctx, held):
+    # The abandoned assignments of the HIT are recorded first: a slot they held is handed out again only
+    # once its row says so (the rows never show more holders than MaxAssignments).
+    for overdue in aq.overdue_for_hit(ctx.conn, hit_id, ctx.now_ms):
+        if not record_abandoned(ctx, overdue):
             raise Conflict()
-        held = None
+    held = aq.holding(ctx.conn, hit_id, worker_id)
     result = eligibility(ctx, row, worker_id)
     blocked = any(r.index == 0 and "blocked" in r.reason for r in result.refusals)
     requirements_met = not any(r.index for r in result.refusals)

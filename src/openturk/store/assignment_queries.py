@@ -136,6 +136,15 @@ _worked_for = Prepared(select(func.count()).select_from(a).where(
     or_(a.c.status.in_(("Approved", "Rejected")), _auto)))
 
 
+_any_work = Prepared(select(a.c.seq).where(a.c.requester_id == bindparam("requester"),
+                                           a.c.worker_id == bindparam("worker")).limit(1))
+
+
+def has_worked_for(tx: Tx, requester_id: str, worker_id: str) -> bool:
+    """Whether the worker ever accepted one of the requester's HITs."""
+    return tx.one(_any_work, {"requester": requester_id, "worker": worker_id}) is not None
+
+
 def has_decided_work(tx: Tx, requester_id: str, worker_id: str, now_ms: int) -> bool:
     """Whether the requester approved or rejected an assignment of the worker (NotifyWorkers' rule)."""
     return tx.scalar(_worked_for, {"requester": requester_id, "worker": worker_id, "now": now_ms}) > 0
@@ -149,6 +158,15 @@ _auto_approved = Prepared(select(a).where(a.c.status == "Submitted", a.c.auto_ap
                           .order_by(a.c.auto_approval_ms).limit(bindparam("limit")))
 _worker_abandoned = Prepared(select(a).where(a.c.worker_id == bindparam("worker"), a.c.status == "Accepted",
                                              a.c.deadline_ms <= bindparam("now")))
+
+
+_hit_abandoned = Prepared(select(a).where(a.c.hit_id == bindparam("hit"), a.c.status == "Accepted",
+                                          a.c.deadline_ms <= bindparam("now")))
+
+
+def overdue_for_hit(tx: Tx, hit_id: str, now_ms: int) -> list[dict]:
+    """The HIT's Accepted assignments past their deadline (abandoned, not yet recorded)."""
+    return tx.all(_hit_abandoned, {"hit": hit_id, "now": now_ms})
 
 
 def overdue_accepted(tx: Tx, now_ms: int, limit: int) -> list[dict]:
