@@ -50,7 +50,9 @@ class World:
     session: str = ""             # W1's open test session (TestInProgress) on `tested`
     pending: str = ""             # W1's answered request on `manual`, waiting for A
     pending_plain: str = ""       # W2's request on `plain`, waiting for A
-    hits: dict[str, str] = field(default_factory=dict)       # role → A's HITId (open, expired)
+    hits: dict[str, str] = field(default_factory=dict)       # role → A's HITId (open, expired, worked)
+    assignments: dict[str, str] = field(default_factory=dict)  # role → an AssignmentId of `worked` (submitted, approved)
+    w3: WorkerClient | None = None  # did A's `worked` HIT, approved and paid a bonus
     hit_type: str = ""            # the HITTypeId of A's HITs
     before: dict = field(default_factory=dict)
 
@@ -131,6 +133,16 @@ def build(server: TestServer) -> World:
         world.hits[role] = hit["HITId"]
         world.hit_type = hit["HITTypeId"]
     a.update_expiration_for_hit(HITId=world.hits["expired"], ExpireAt=0)
+    worked = a.create_hit(Title=f"{unique} worked HIT", Description=unique, Reward="0.20", MaxAssignments=3,
+                          AssignmentDurationInSeconds=600, LifetimeInSeconds=3600, Question=external_question(),
+                          RequesterAnnotation=world.annotation)["HIT"]
+    world.hits["worked"] = worked["HITId"]
+    world.assignments["submitted"] = world.holder.work(worked["HITId"], {"q": world.secret_answer})["AssignmentId"]
+    world.w3 = server.create_worker()
+    world.assignments["approved"] = world.w3.work(worked["HITId"], {"q": world.secret_answer})["AssignmentId"]
+    a.approve_assignment(AssignmentId=world.assignments["approved"])
+    a.send_bonus(WorkerId=world.w3.worker_id, BonusAmount="0.10", AssignmentId=world.assignments["approved"],
+                 Reason=f"bonus-{unique}")
     world.before = snapshot(world)
     return world
 
@@ -164,6 +176,10 @@ def snapshot(world: World) -> dict:
     view["hits"] = {role: _outcome(a.get_hit, HITId=hit_id) for role, hit_id in world.hits.items()}
     view["hit list"] = _outcome(a.list_hits, MaxResults=100)
     view["reviewable"] = _outcome(a.list_reviewable_hits, MaxResults=100)
+    view["assignments"] = _outcome(a.list_assignments_for_hit, HITId=world.hits["worked"], MaxResults=100)
+    view["bonuses"] = _outcome(a.list_bonus_payments, HITId=world.hits["worked"], MaxResults=100)
+    view["w3 assignments"] = world.w3.assignments()
+    view["w3 messages"] = world.w3.messages()
     for name, worker in (("w1", world.w1), ("holder", world.holder)):
         view[f"{name} requests"] = worker.requests()
         view[f"{name} qualifications"] = worker.qualifications()

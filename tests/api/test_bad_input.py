@@ -284,35 +284,39 @@ def test_a_json_request_without_a_target_is_an_unknown_operation(server, request
 
 def test_an_operation_not_built_answers_that_it_is_not_supported(client):
     with pytest.raises(ClientError) as info:
-        client.list_assignments_for_hit(HITId="3ZURAPD288NPHFU4VJCB8HBGR6Q1FT")
+        client.list_review_policy_results_for_hit(HITId="3ZURAPD288NPHFU4VJCB8HBGR6Q1FT")
     error = info.value.response
     assert error["Error"]["Code"] == "RequestError"
     assert error["TurkErrorCode"] == Code.UNSUPPORTED_OPERATION
-    assert error["Error"]["Message"].startswith("The operation ListAssignmentsForHIT is not supported by this "
-                                                "server yet")
+    assert error["Error"]["Message"].startswith("The operation ListReviewPolicyResultsForHIT is not supported by "
+                                                "this server yet")
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_a_write_operation_not_built_writes_nothing(client, victim):
     with pytest.raises(ClientError) as info:
-        client.notify_workers(Subject="s", MessageText="m", WorkerIds=["AWORKER0000001"])
+        client.update_notification_settings(HITTypeId="3ZURAPD288NPHFU4VJCB8HBGR6Q1FT", Active=True)
     assert info.value.response["TurkErrorCode"] == Code.UNSUPPORTED_OPERATION
     message = info.value.response["Error"]["Message"]
-    assert "The operation NotifyWorkers is not supported" in message
-    with pytest.raises(ClientError) as info:
-        client.send_bonus(WorkerId="AWORKER0000001", BonusAmount="1.00", AssignmentId="A" * 30, Reason="r")
-    assert info.value.response["TurkErrorCode"] == Code.UNSUPPORTED_OPERATION
+    assert "The operation UpdateNotificationSettings is not supported" in message
 
 
-NO_REQUIRED_INPUT = sorted(
-    name for name, op in REGISTRY.items()
-    if not op.implemented and not service_model().operation_model(name).input_shape.required_members)
-
-
-@pytest.mark.parametrize("operation", NO_REQUIRED_INPUT)
-def test_every_operation_not_built_answers_a_request_error(server, requester, operation):
-    message = turk_error(call(server.endpoint, requester, operation, {}), Code.UNSUPPORTED_OPERATION)
-    assert message.startswith(f"The operation {operation} is not supported by this server yet")
+def test_every_operation_not_built_answers_a_request_error(server, requester):
+    """Over the wire, with the least input the model allows: {} where nothing is required, else the
+    required members with values of their shapes. (One test, not one per operation: as operations get built
+    the list shrinks, and an empty parametrization would be skipped.)"""
+    not_built = sorted(name for name, op in REGISTRY.items() if not op.implemented)
+    assert not_built, "every operation is built: this test has nothing left to check"
+    samples = {"HITId": "3ZURAPD288NPHFU4VJCB8HBGR6Q1FT", "HITTypeId": "3ZURAPD288NPHFU4VJCB8HBGR6Q1FT",
+               "AssignmentId": "3ZURAPD288NPHFU4VJCB8HBGR6Q1FT", "QuestionIdentifier": "q1",
+               "TestEventType": "Ping", "Notification": {"Destination": "arn:aws:sqs:us-east-1:1:q",
+                                                         "Transport": "SQS", "Version": "2006-05-05",
+                                                         "EventTypes": ["AssignmentSubmitted"]}}
+    for operation in not_built:
+        required = service_model().operation_model(operation).input_shape.required_members
+        params = {member: samples[member] for member in required}
+        message = turk_error(call(server.endpoint, requester, operation, params), Code.UNSUPPORTED_OPERATION)
+        assert message.startswith(f"The operation {operation} is not supported by this server yet")
 
 
 # -- successful responses ------------------------------------------------------------------------------

@@ -463,12 +463,56 @@ def _(w, b):
     b.refused("ListHITs", Code.INVALID_PARAMETER_VALUE, NextToken=token)
 
 
-# Operations not built yet answer UnsupportedOperation to everyone, also when given A's objects.
+# Assignments: another requester's assignment does not exist for B, exactly as an id that exists nowhere.
 
-@case("NotifyWorkers", "notify", "A's holder")
+ASSIGNMENT_DOES_NOT_EXIST = Code.ASSIGNMENT_DOES_NOT_EXIST
+
+
+@case("GetAssignment", "read", "submitted assignment")
 def _(w, b):
-    b.refused("NotifyWorkers", Code.UNSUPPORTED_OPERATION, Subject="s", MessageText="m",
-              WorkerIds=[w.holder.worker_id])
+    for role in ("submitted", "approved"):
+        b.refused_as_unknown("GetAssignment", ASSIGNMENT_DOES_NOT_EXIST, "AssignmentId", w.assignments[role])
+
+
+@case("ListAssignmentsForHIT", "list", "worked HIT")
+def _(w, b):
+    b.refused_as_unknown("ListAssignmentsForHIT", HIT_DOES_NOT_EXIST, "HITId", w.hits["worked"])
+
+
+@case("ApproveAssignment", "resolve", "submitted assignment")
+def _(w, b):
+    b.refused_as_unknown("ApproveAssignment", ASSIGNMENT_DOES_NOT_EXIST, "AssignmentId", w.assignments["submitted"],
+                         RequesterFeedback="B approves")
+
+
+@case("RejectAssignment", "resolve", "submitted assignment")
+def _(w, b):
+    b.refused_as_unknown("RejectAssignment", ASSIGNMENT_DOES_NOT_EXIST, "AssignmentId", w.assignments["submitted"],
+                         RequesterFeedback="B rejects")
+
+
+@case("SendBonus", "create", "approved assignment")
+def _(w, b):
+    b.refused_as_unknown("SendBonus", ASSIGNMENT_DOES_NOT_EXIST, "AssignmentId", w.assignments["approved"],
+                         WorkerId=w.w3.worker_id, BonusAmount="1.00", Reason="from B")
+
+
+@case("ListBonusPayments", "list", "worked HIT")
+def _(w, b):
+    b.refused_as_unknown("ListBonusPayments", HIT_DOES_NOT_EXIST, "HITId", w.hits["worked"])
+
+
+@case("ListBonusPayments", "list", "approved assignment")
+def _(w, b):
+    b.refused_as_unknown("ListBonusPayments", ASSIGNMENT_DOES_NOT_EXIST, "AssignmentId", w.assignments["approved"])
+
+
+@case("NotifyWorkers", "notify", "A's approved worker")
+def _(w, b):
+    # B has decided no work of w3's: the message is refused for that worker, and nothing reaches them (the
+    # snapshot compares w3's inbox).
+    result = b.call("NotifyWorkers", Subject="from B", MessageText="m", WorkerIds=[w.w3.worker_id])
+    assert [f["WorkerId"] for f in result["NotifyWorkersFailureStatuses"]] == [w.w3.worker_id]
 
 
 @pytest.mark.parametrize("item", CASES, ids=[c.id for c in CASES])

@@ -89,8 +89,9 @@ def _operations() -> list[tuple[str, str]]:
 
 def _concrete(world, path: str) -> str:
     """The path with W1's objects in it."""
-    return path.replace("{QualificationTypeId}", world.types["tested"]).replace("{QualificationRequestId}",
-                                                                                  world.session)
+    return (path.replace("{QualificationTypeId}", world.types["tested"])
+            .replace("{QualificationRequestId}", world.session).replace("{HITId}", world.hits["worked"])
+            .replace("{HITGroupId}", world.hit_type).replace("{AssignmentId}", world.assignments["submitted"]))
 
 
 def _body(method: str, path: str) -> dict | None:
@@ -254,6 +255,66 @@ def _(w, c):
 def _(w, c):
     token = _own_page(w, w.holder, "/messages")["NextToken"]
     refused(c.as_worker(w.w2, "GET", "/messages", query={"next_token": token}), 400, Code.INVALID_PARAMETER_VALUE)
+
+
+# HITs and assignments: W2 finds and previews A's HITs as any worker may, never the holder's work; the
+# holder's assignment does not exist for W2, exactly as an id that exists nowhere.
+
+def _refused_as_unknown(w, c, method: str, path: str, object_id: str, status: int, code: str, body=None) -> None:
+    theirs = refused(c.as_worker(w.w2, method, path.replace("{id}", object_id), body=body), status, code)
+    nobodys_id = isolation.unknown_id()
+    nobodys = refused(c.as_worker(w.w2, method, path.replace("{id}", nobodys_id), body=body), status, code)
+    assert theirs.replace(object_id, "ID") == nobodys.replace(nobodys_id, "ID")
+
+
+@case("GET", "/hit-groups", "A's groups")
+def _(w, c):
+    groups = c.as_worker(w.w2, "GET", "/hit-groups", query={"query": w.unique, "max_results": 100}).json()
+    assert w.hits["worked"] in {g["FirstHITId"] for g in groups["HITGroups"]}
+    assert all(set(g) >= {"HITGroupId", "NumberOfAssignmentsAvailable"} for g in groups["HITGroups"])
+
+
+@case("POST", "/hit-groups/{HITGroupId}/assignments", "A's expired group")
+def _(w, c):
+    expired_group = w.a.get_hit(HITId=w.hits["expired"])["HIT"]["HITGroupId"]
+    refused(c.as_worker(w.w2, "POST", f"/hit-groups/{expired_group}/assignments", body={}), 409,
+            Code.NO_HITS_AVAILABLE)
+
+
+@case("GET", "/hits/{HITId}", "a HIT the holder worked on")
+def _(w, c):
+    hit = c.as_worker(w.w2, "GET", f"/hits/{w.hits['worked']}").json()["HIT"]
+    assert "Assignment" not in hit and "RequesterAnnotation" not in hit
+
+
+@case("POST", "/hits/{HITId}/assignments", "a HIT W2 is not qualified for")
+def _(w, c):
+    refused(c.as_worker(w.w2, "POST", f"/hits/{w.hits['open']}/assignments", body={}), 403,
+            Code.QUALIFICATION_REQUIREMENT_NOT_MET)
+
+
+@case("GET", "/assignments", "the holder's assignments")
+def _(w, c):
+    listed = c.as_worker(w.w2, "GET", "/assignments", query={"max_results": 100}).json()["Assignments"]
+    assert w.assignments["submitted"] not in {a["AssignmentId"] for a in listed}
+
+
+@case("POST", "/assignments/{AssignmentId}/answers", "the holder's submitted assignment")
+def _(w, c):
+    _refused_as_unknown(w, c, "POST", "/assignments/{id}/answers", w.assignments["submitted"], 404,
+                        Code.ASSIGNMENT_DOES_NOT_EXIST, body={"Answers": {"q": "W2's"}})
+
+
+@case("POST", "/assignments/{AssignmentId}/return", "the holder's submitted assignment")
+def _(w, c):
+    _refused_as_unknown(w, c, "POST", "/assignments/{id}/return", w.assignments["submitted"], 404,
+                        Code.ASSIGNMENT_DOES_NOT_EXIST, body={})
+
+
+@case("GET", "/earnings", "w3's bonus")
+def _(w, c):
+    earnings = c.as_worker(w.w2, "GET", "/earnings").json()
+    assert earnings["BonusPayments"] == [] and earnings["ApprovedRewards"] == "0.00"
 
 
 @pytest.mark.parametrize("item", CASES, ids=[c.id for c in CASES])
