@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="how long a deleted qualification type stays Disposing (default 300)")
     serve.add_argument("--test-clock", action="store_true", default=None,
                        help="enable POST /_openturk/clock (loopback only) to move business time in tests")
+    serve.add_argument("--sqs-endpoint-url", metavar="URL",
+                       help="send SQS notifications to this SQS-compatible server instead of AWS (env "
+                            "OPENTURK_SQS_ENDPOINT_URL)")
+    serve.add_argument("--sns-endpoint-url", metavar="URL",
+                       help="publish SNS notifications to this SNS-compatible server instead of AWS (env "
+                            "OPENTURK_SNS_ENDPOINT_URL)")
+    serve.add_argument("--notification-aws-profile", metavar="PROFILE",
+                       help="the AWS profile (~/.aws) whose credentials send notifications (default: boto3's "
+                            "standard chain; env OPENTURK_NOTIFICATION_AWS_PROFILE)")
     serve.add_argument("--rate-limit", type=_non_negative, metavar="N",
                        help="at most N requests per second per access key on the requester APIs, per process "
                             "(ThrottlingException over it; default 0: off; env OPENTURK_RATE_LIMIT)")
@@ -152,7 +161,9 @@ def cmd_serve(args) -> int:
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
                          dispose_seconds=args.dispose_seconds, test_clock=args.test_clock, rate_limit=args.rate_limit,
                          log_format=args.log_format, metrics_public=args.metrics_public,
-                         forwarded_allow_ips=args.forwarded_allow_ips)
+                         forwarded_allow_ips=args.forwarded_allow_ips, sqs_endpoint_url=args.sqs_endpoint_url,
+                         sns_endpoint_url=args.sns_endpoint_url,
+                         notification_aws_profile=args.notification_aws_profile)
     if settings.log_format not in LOG_FORMATS:      # from OPENTURK_LOG_FORMAT (the flag has choices)
         print(f"openturk: the log format must be text or json, not {settings.log_format!r}", file=sys.stderr)
         return 2

@@ -46,6 +46,14 @@ class Settings:
     # connections opened and closed under load cost PostgreSQL a backend start each (make bench --scale
     # measured 480-800 a cell at 32 clients); more threads than connections only queue (docs/benchmarks.md).
     db_pool_size: int = 8
+    # Notifications (docs/deploy.md#notifications): where SQS and SNS messages go (None: AWS's endpoints for
+    # the destination's region), the AWS profile whose credentials send them (None: boto3's standard chain),
+    # how often the sender looks for events to deliver, and whether this process sends at all.
+    sqs_endpoint_url: str | None = None
+    sns_endpoint_url: str | None = None
+    notification_aws_profile: str | None = None
+    notify_poll_ms: int = 500
+    notifications: bool = True
 
     @property
     def resolved_database_url(self) -> str:

@@ -3,8 +3,8 @@
 Importing this package registers every operation (see `registry.REGISTRY`).
 """
 
-from . import (account, assignments, hits, qualification_requests, qualification_types,  # noqa: F401
-               qualifications, worker_blocks)   # (importing registers the operations)
+from . import (account, assignments, hits, notifications, qualification_requests,  # noqa: F401
+               qualification_types, qualifications, worker_blocks)   # (importing registers the operations)
 from .registry import REGISTRY, complete_registry
 
 complete_registry()

@@ -21,7 +21,9 @@ from ..store import queries
 from ..store import worker_queries as wq
 from . import pagination
 from .context import Conflict, Ctx
-from .hits import owned_hit, present as present_hit
+from .hits import announce_if_reviewable, owned_hit, sweep_expired
+from .hits import present as present_hit
+from .notifications import emit
 from .registry import operation
 
 TOKEN_BONUS = "Bonus"
@@ -109,6 +111,10 @@ def record_abandoned(ctx: Ctx, row: dict) -> bool:
     if not aq.update_assignment(ctx.conn, row, status="Abandoned", end_ms=row["deadline_ms"]):
         return False
     aq.count(ctx.conn, row["worker_id"], "abandoned")
+    hit = hq.hit(ctx.conn, row["hit_id"])
+    emit(ctx, "AssignmentAbandoned", hit_type_id=hit["hit_type_id"], hit_id=row["hit_id"],
+         assignment_id=row["assignment_id"])
+    announce_if_reviewable(ctx, row["hit_id"])
     return True
 
 
@@ -122,6 +128,8 @@ def record_auto_approval(ctx: Ctx, row: dict) -> bool:
                                 reward_cents=reward):
         raise Conflict()
     aq.count(ctx.conn, full["worker_id"], "approved")
+    emit(ctx, "AssignmentApproved", hit_type_id=full["hit_type_id"], hit_id=full["hit_id"],
+         assignment_id=full["assignment_id"])
     return True
 
 
@@ -146,9 +154,11 @@ def settle_hit(ctx: Ctx, hit_id: str) -> None:
 
 
 def sweep(ctx: Ctx) -> int:
-    """The sweeper: record abandoned and auto-approved assignments (a batch at a time; idempotent)."""
+    """The sweeper: record abandoned and auto-approved assignments and announce expired HITs (a batch at a
+    time; idempotent: each is recorded, and its events emitted, once)."""
     return (settle(ctx, aq.overdue_accepted(ctx.conn, ctx.now_ms, SWEEP_BATCH))
-            + settle(ctx, aq.due_for_approval(ctx.conn, ctx.now_ms, SWEEP_BATCH)))
+            + settle(ctx, aq.due_for_approval(ctx.conn, ctx.now_ms, SWEEP_BATCH))
+            + sweep_expired(ctx, SWEEP_BATCH))
 
 
 # -- the requester's operations -------------------------------------------------------------------
@@ -207,6 +217,8 @@ def approve_assignment(ctx: Ctx, *, assignment_id: str, requester_feedback: str 
         aq.count(ctx.conn, row["worker_id"], "approved")
         if override:
             aq.count(ctx.conn, row["worker_id"], "rejected", -1)
+        emit(ctx, "AssignmentApproved", hit_type_id=row["hit_type_id"], hit_id=row["hit_id"],
+             assignment_id=assignment_id)
     return {}
 
 
@@ -226,6 +238,7 @@ def reject_assignment(ctx: Ctx, *, assignment_id: str, requester_feedback: str) 
                                 requester_feedback=requester_feedback):
         raise Conflict()
     aq.count(ctx.conn, row["worker_id"], "rejected")
+    emit(ctx, "AssignmentRejected", hit_type_id=row["hit_type_id"], hit_id=row["hit_id"], assignment_id=assignment_id)
     wq.add_message(ctx.conn, row["worker_id"], ctx.now_ms, f"Your work on \"{row['title']}\" was rejected",
                    requester_feedback, None, requester_id=row["requester_id"])
     return {}

@@ -16,6 +16,7 @@ from ..store import queries
 from ..xml.questions import parse_question
 from . import pagination
 from .context import Conflict, Ctx
+from .notifications import emit
 from .presenters import hit as present_hit
 from .qualification_types import disposal_finished
 from .registry import operation
@@ -182,7 +183,9 @@ def _create_hit(ctx: Ctx, type_row: dict, *, lifetime_in_seconds: int, max_assig
     hq.insert_hit(ctx.conn, hit_id=hit_id, hit_type_id=type_row["hit_type_id"], requester_id=ctx.caller.requester_id,
                   question=question, requester_annotation=requester_annotation, max_assignments=max_assignments,
                   creation_ms=ctx.now_ms, expiration_ms=ctx.now_ms + lifetime_in_seconds * 1000, reviewing=False,
-                  review_status="NotReviewed", disposed_ms=None, reserved_cents=cost, version=1)
+                  review_status="NotReviewed", disposed_ms=None, reserved_cents=cost, version=1,
+                  noted_expiration_ms=None)
+    emit(ctx, "HITCreated", hit_type_id=type_row["hit_type_id"], hit_id=hit_id)
     return {"hit": present(ctx, hq.hit(ctx.conn, hit_id))}
 
 
@@ -221,6 +224,7 @@ def create_additional_assignments_for_hit(ctx: Ctx, *, hit_id: str, number_of_ad
     _debit(ctx, cost, hit_id, f"{number_of_additional_assignments} additional assignments")
     if not hq.update_hit(ctx.conn, row, max_assignments=total, reserved_cents=row["reserved_cents"] + cost):
         raise Conflict()
+    emit(ctx, "HITExtended", hit_type_id=row["hit_type_id"], hit_id=hit_id)
     return {}
 
 
@@ -302,9 +306,43 @@ def update_expiration_for_hit(ctx: Ctx, *, hit_id: str, expire_at: int) -> dict:
             raise errors.invalid_value("ExpireAt", f"it must be at most {rules.MAX_SECONDS} seconds (365 days) "
                                                    "from now")
         expiration, reviewing = expire_at, False
-    if not hq.update_hit(ctx.conn, row, expiration_ms=expiration, reviewing=reviewing):
+    # An extension makes a new expiration to announce; an expiry now is announced now.
+    noted = expiration if expire_at <= ctx.now_ms else None
+    if not hq.update_hit(ctx.conn, row, expiration_ms=expiration, reviewing=reviewing, noted_expiration_ms=noted):
         raise Conflict()
+    if noted is None:
+        emit(ctx, "HITExtended", hit_type_id=row["hit_type_id"], hit_id=hit_id)
+    elif row["noted_expiration_ms"] != expiration:
+        announce_expiry(ctx, hq.hit(ctx.conn, hit_id))
     return {}
+
+
+def announce_expiry(ctx: Ctx, row) -> None:
+    """HITExpired, and HITReviewable if the expiry made the HIT Reviewable (assignments were left unused;
+    when all were taken, HITReviewable comes with the last submission instead)."""
+    emit(ctx, "HITExpired", hit_type_id=row["hit_type_id"], hit_id=row["hit_id"])
+    counts_now = counts(ctx, row)
+    used = counts_now.pending + counts_now.submitted + counts_now.completed
+    if hit_state(ctx, row).status == "Reviewable" and used < row["max_assignments"]:
+        emit(ctx, "HITReviewable", hit_type_id=row["hit_type_id"], hit_id=row["hit_id"])
+
+
+def announce_if_reviewable(ctx: Ctx, hit_id: str) -> None:
+    """After a change to one of its assignments: HITReviewable if the HIT is Reviewable now."""
+    row = hq.hit(ctx.conn, hit_id)
+    if hit_state(ctx, row).status == "Reviewable":
+        emit(ctx, "HITReviewable", hit_type_id=row["hit_type_id"], hit_id=hit_id)
+
+
+def sweep_expired(ctx: Ctx, limit: int = 500) -> int:
+    """The sweeper: announce every HIT that expired since its expiration was last noted, once."""
+    done = 0
+    for row in hq.expired_unnoted(ctx.conn, ctx.now_ms, limit):
+        if not hq.update_hit(ctx.conn, row, noted_expiration_ms=row["expiration_ms"]):
+            raise Conflict()
+        announce_expiry(ctx, row)
+        done += 1
+    return done
 
 
 @operation("UpdateHITReviewStatus")
@@ -358,4 +396,5 @@ def delete_hit(ctx: Ctx, *, hit_id: str) -> dict:
                   hit_id=hit_id, note="unused assignments of a deleted HIT")
     if not hq.update_hit(ctx.conn, row, disposed_ms=ctx.now_ms, reserved_cents=0):
         raise Conflict()
+    emit(ctx, "HITDisposed", hit_type_id=row["hit_type_id"], hit_id=hit_id)
     return {}

@@ -105,6 +105,15 @@ def list_hits(tx: Tx, requester_id: str, *, after_seq: int, limit: int, hit_type
                              "qualification_type": qualification_type_id, "reviewing": reviewing})
 
 
+_unnoted = Prepared(_view.where(hits.c.noted_expiration_ms.is_(None), hits.c.expiration_ms <= bindparam("now"),
+                               hits.c.disposed_ms.is_(None)).order_by(hits.c.expiration_ms).limit(bindparam("limit")))
+
+
+def expired_unnoted(tx: Tx, now_ms: int, limit: int) -> list[dict]:
+    """HITs that have expired since their expiration was last noted (the sweeper's HITExpired)."""
+    return tx.all(_unnoted, {"now": now_ms, "limit": limit})
+
+
 _type_in_use = Prepared(select(func.count()).select_from(htq.join(hits, hits.c.hit_type_id == htq.c.hit_type_id))
                         .where(htq.c.qualification_type_id == bindparam("type"), hits.c.disposed_ms.is_(None)))
 

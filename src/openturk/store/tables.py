@@ -247,10 +247,15 @@ hits = Table(
     # What the HIT's creation reserved from the balance and has not yet paid out or given back (cents).
     Column("reserved_cents", BigInteger, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),
+    # The Expiration for which HITExpired was sent (the sweeper sends it once per expiration).
+    Column("noted_expiration_ms", BigInteger, nullable=True),
     CheckConstraint("review_status IN ('NotReviewed', 'MarkedForReview', 'ReviewedAppropriate', "
                     "'ReviewedInappropriate')", name="review_status"),
     Index("ix_hits_requester_seq", "requester_id", "seq"),
     Index("ix_hits_hit_type_seq", "hit_type_id", "seq"),
+    # The sweeper's HITExpired: HITs whose expiration has not been noted, by expiration.
+    Index("ix_hits_unnoted_expiration", "expiration_ms", sqlite_where=text("noted_expiration_ms IS NULL"),
+          postgresql_where=text("noted_expiration_ms IS NULL")),
 )
 
 # UniqueRequestToken: the primary key makes "a retry acts once" hold under concurrent retries.
@@ -343,4 +348,63 @@ bonus_payments = Table(
     Index("ix_bonus_payments_hit_seq", "hit_id", "seq"),
     Index("ix_bonus_payments_assignment_seq", "assignment_id", "seq"),
     Index("ix_bonus_payments_worker_seq", "worker_id", "seq"),
+)
+
+
+# -- notifications --------------------------------------------------------------------------------
+
+NOTIFICATION_TRANSPORTS = ("Email", "SQS", "SNS")
+
+# UpdateNotificationSettings: a HIT type's one NotificationSpecification, and whether it is active.
+notification_settings = Table(
+    "notification_settings", metadata,
+    Column("hit_type_id", String(64), ForeignKey("hit_types.hit_type_id"), primary_key=True),
+    Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("destination", Text, nullable=False),
+    Column("transport", String(8), nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("event_types", Text, nullable=False),          # JSON list
+    Column("active", Boolean, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    CheckConstraint("transport IN ('Email', 'SQS', 'SNS')", name="transport"),
+)
+
+OUTBOX_STATUSES = ("Pending", "Sent")
+
+# The transactional outbox: an event document written in the transaction of the change that caused it, then
+# delivered (at least once) by a sender that leases rows. A row keeps its EventDocId and document through
+# every retry; `last_error` says why the latest attempt failed.
+notification_outbox = Table(
+    "notification_outbox", metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("event_doc_id", String(64), nullable=False, unique=True),
+    Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("hit_type_id", String(64), nullable=True),
+    Column("event_type", String(32), nullable=False),
+    Column("transport", String(8), nullable=False),
+    Column("destination", Text, nullable=False),
+    Column("document", Text, nullable=False),             # the JSON event document, as sent
+    Column("created_ms", BigInteger, nullable=False),     # business time of the event
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_ms", BigInteger, nullable=False),   # wall-clock time (delivery is not business time)
+    Column("lease_until_ms", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("sent_ms", BigInteger, nullable=True),
+    CheckConstraint("status IN ('Pending', 'Sent')", name="status"),
+    CheckConstraint("transport IN ('Email', 'SQS', 'SNS')", name="transport"),
+    Index("ix_notification_outbox_status_next", "status", "next_attempt_ms"),
+    Index("ix_notification_outbox_requester_seq", "requester_id", "seq"),
+)
+
+# What MTurk would have e-mailed a requester (notifications with Transport Email). Nothing is e-mailed.
+requester_messages = Table(
+    "requester_messages", metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("requester_id", String(64), ForeignKey("requesters.requester_id"), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("destination", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_requester_messages_requester_seq", "requester_id", "seq"),
 )

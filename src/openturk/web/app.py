@@ -27,7 +27,8 @@ from ..domain.requests import iso
 from ..ops.assignments import sweep as sweep_assignments
 from ..ops.worker_actions import sweep
 from .access import AccessLog, RouterAccess
-from .execution import execute
+from .execution import execute, in_database_thread
+from ..notify.sender import Sender
 from .external_submit import ExternalSubmit
 from .legacy_api import LegacyAPI
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
@@ -83,6 +84,8 @@ class OpenTurkApp:
         self.router = RouterAccess(SecurityHeaders(Starlette(routes=routes, exception_handlers={HTTPException: http_error})),
                                    self.access)
         self._sweeper: asyncio.Task | None = None
+        self._deliverer: asyncio.Task | None = None
+        self.sender: Sender | None = None
         self._sampler: asyncio.Task | None = None
         if service is not None:
             self._ready(service)
@@ -150,6 +153,9 @@ class OpenTurkApp:
                     if self.service is None:
                         self._ready(Service.open(self.settings, self._clock))
                     self._sweeper = asyncio.create_task(self._sweep_forever())
+                    if self.settings.notifications:
+                        self.sender = Sender(self.service)
+                        self._deliverer = asyncio.create_task(self._deliver_forever())
                     if self.metrics.multiprocess_dir is not None:
                         self._sampler = asyncio.create_task(self.metrics.sample_forever())
                 except Exception as exc:  # reported to uvicorn, which stops
@@ -158,7 +164,7 @@ class OpenTurkApp:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                for task in (self._sweeper, self._sampler):
+                for task in (self._sweeper, self._sampler, self._deliverer):
                     if task is not None:
                         task.cancel()
                 if self.service is not None and self._service is None:
@@ -177,6 +183,20 @@ class OpenTurkApp:
                 await execute(self.service, sweep_assignments, {}, write=True)
             except Exception:  # noqa: BLE001 - logged; the next round tries again
                 log.exception("sweeping expired test sessions and assignments failed")
+
+
+    async def _deliver_forever(self) -> None:
+        """Deliver the outbox's notifications: look (a read) every notify_poll_ms, deliver what is due (in a
+        thread: boto3 blocks), and go on at once while there is more."""
+        pause = self.settings.notify_poll_ms / 1000
+        while True:
+            try:
+                if await in_database_thread(self.service, self.sender.has_due):
+                    if await asyncio.to_thread(self.sender.deliver_once):
+                        continue
+            except Exception:  # noqa: BLE001 - logged; the rows stay in the outbox and the next round retries
+                log.exception("delivering notifications failed")
+            await asyncio.sleep(pause)
 
 
 def _is_loopback(host: str) -> bool:
