@@ -20,7 +20,8 @@ from . import pagination
 from .assignments import record_abandoned
 from .context import Conflict, Ctx
 from .eligibility import eligibility, worker_history
-from .hits import hit_state
+from .hits import announce_if_reviewable, hit_state
+from .notifications import emit
 
 MAX_SEARCH_PAGE = 100
 # The form fields of an ExternalQuestion or HTMLQuestion post that are not answers.
@@ -189,6 +190,7 @@ def accept(ctx: Ctx, *, hit_id: str) -> dict:
                                 requester_feedback=None, reward_cents=None, version=1):
         raise Conflict()     # a concurrent accept by the same worker: re-run, which then refuses it
     aq.count(ctx.conn, worker_id, "accepted")
+    emit(ctx, "AssignmentAccepted", hit_type_id=row["hit_type_id"], hit_id=hit_id, assignment_id=assignment_id)
     return {"Assignment": present_assignment(_mine(ctx, assignment_id), now)}
 
 
@@ -216,6 +218,8 @@ def return_assignment(ctx: Ctx, *, assignment_id: str) -> dict:
     if not aq.update_assignment(ctx.conn, row, status="Returned", end_ms=ctx.now_ms):
         raise Conflict()
     aq.count(ctx.conn, ctx.worker_id, "returned")
+    emit(ctx, "AssignmentReturned", hit_type_id=row["hit_type_id"], hit_id=row["hit_id"], assignment_id=assignment_id)
+    announce_if_reviewable(ctx, row["hit_id"])
     return {"Assignment": present_assignment(_mine(ctx, assignment_id), ctx.now_ms)}
 
 
@@ -234,6 +238,9 @@ def submit(ctx: Ctx, *, assignment_id: str, answer: str | None = None, answers: 
                                 answer=document):
         raise Conflict()
     aq.count(ctx.conn, ctx.worker_id, "submitted")
+    emit(ctx, "AssignmentSubmitted", hit_type_id=row["hit_type_id"], hit_id=row["hit_id"],
+         assignment_id=assignment_id)
+    announce_if_reviewable(ctx, row["hit_id"])
     return {"Assignment": present_assignment(_mine(ctx, assignment_id), now)}
 
 
@@ -303,7 +310,7 @@ def _mapping_from_fields(form: QuestionForm, fields: list[tuple[str, str]]) -> d
 def _check(form: QuestionForm, document: QuestionFormAnswers) -> None:
     problems = check_answers(form, document)
     if problems:
-        raise errors.answers_rejected(problems)
+        raise errors.answers_rejected([(p.question_identifier, p.message) for p in problems])
 
 
 # -- the worker's own records ---------------------------------------------------------------------
