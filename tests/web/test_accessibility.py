@@ -49,11 +49,21 @@ def test_every_page_is_labelled_and_fits_a_phone(server, new_page, unique):
     hit = client.create_hit(Title="Label pictures", Description="d", Reward="0.50", AssignmentDurationInSeconds=600,
                             LifetimeInSeconds=3600, Question=external_question(), QualificationRequirements=[
                                 {"QualificationTypeId": type_id, "Comparator": "Exists"}])["HIT"]
+    form_hit = client.create_hit(Title=f"Seats {unique}", Description="d", Reward="0.20", Keywords=unique,
+                                 AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                                 Question=document(SEATING_FORM))["HIT"]
+    preview_hit = client.create_hit(Title=f"More seats {unique}", Description="d", Reward="0.20", Keywords=unique,
+                                    AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                                    Question=document(SEATING_FORM))["HIT"]
+    task = worker.accept(form_hit["HITId"])
+    worker.work(hit["HITId"], {"q": "a"})
     for width in (1200, 390):
         worker_page = new_page(width=width, height=800)
         worker_sign_in(worker_page, worker)
         for path in ("/worker/login", "/worker/types", f"/worker/requests/{request['QualificationRequestId']}/test",
-                     "/worker/requests", "/worker/qualifications", "/worker/messages"):
+                     "/worker/requests", "/worker/qualifications", "/worker/messages",
+                     f"/worker/hits?query={unique}", f"/worker/hits/{preview_hit['HITId']}",
+                     f"/worker/assignments/{task['AssignmentId']}", "/worker/assignments"):
             _check(worker_page, path)
         requester_page = new_page(width=width, height=800)
         requester_sign_in(requester_page, creds)

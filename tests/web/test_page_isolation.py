@@ -321,6 +321,76 @@ def _(w, p):
     p.get("/worker/messages")
 
 
+# -- worker W2's HIT pages against A's HITs and the holder's assignment ------------------------------------------
+
+def holders_assignment(w) -> str:
+    """The holder's submitted assignment of A's `worked` HIT (tests/api/isolation.py builds it)."""
+    assignment_id = getattr(w, "assignments", {}).get("submitted")
+    if not assignment_id:
+        pytest.skip("the isolation world has no worked HIT")
+    return assignment_id
+
+
+def refused_hit(response: httpx.Response) -> None:
+    assert response.status_code in (403, 404), response.text[:500]
+
+
+@case("GET", "/worker/hits", "A's HITs: no annotation, no requirement's holders")
+def _(w, p):
+    p.get("/worker/hits", query=w.unique)
+    assert w.annotation not in p.last
+
+
+@case("GET", "/worker/hits/{hit_id}", "A's HITs and the holder's assignment of one")
+def _(w, p):
+    for hit_id in w.hits.values():
+        p.get(f"/worker/hits/{hit_id}")
+    missing(p.get("/worker/hits/" + isolation.unknown_id()))
+    assert not any(a in " ".join(p.received) for a in getattr(w, "assignments", {}).values()
+                   if a != getattr(w, "assignments", {}).get("approved"))
+
+
+@case("GET", "/worker/hits/{hit_id}/content", "A's ExternalQuestion HITs")
+def _(w, p):
+    for hit_id in w.hits.values():
+        refused_hit(p.get(f"/worker/hits/{hit_id}/content"))
+
+
+@case("POST", "/worker/hits/{hit_id}/accept", "A's expired HIT and a HIT that does not exist")
+def _(w, p):
+    p.post(f"/worker/hits/{w.hits['expired']}/accept", {})
+    assert 'role="alert"' in p.last
+    p.post(f"/worker/hits/{isolation.unknown_id()}/accept", {})
+    assert "does not exist" in p.last
+
+
+@case("POST", "/worker/groups/{hit_type_id}/accept", "A's group W2 does not qualify for")
+def _(w, p):
+    p.post(f"/worker/groups/{w.hit_type}/accept", {})
+    assert 'role="alert"' in p.last
+
+
+@case("GET", "/worker/assignments", "the holder's assignment")
+def _(w, p):
+    p.get("/worker/assignments")
+    assert holders_assignment(w) not in p.last and w.holder.worker_id not in p.last
+
+
+@case("GET", "/worker/assignments/{assignment_id}", "the holder's submitted assignment")
+def _(w, p):
+    missing(p.get(f"/worker/assignments/{holders_assignment(w)}"))
+
+
+@case("POST", "/worker/assignments/{assignment_id}", "the holder's submitted assignment")
+def _(w, p):
+    missing(p.post(f"/worker/assignments/{holders_assignment(w)}", {"q0": "W2's answer"}))
+
+
+@case("POST", "/worker/assignments/{assignment_id}/return", "the holder's submitted assignment")
+def _(w, p):
+    missing(p.post(f"/worker/assignments/{holders_assignment(w)}/return", {}))
+
+
 @pytest.fixture
 def pages(request, world, b_pages, w2_pages):
     item = request.getfixturevalue("item")
@@ -332,6 +402,8 @@ def pages(request, world, b_pages, w2_pages):
     secrets = world.secrets()
     if item.who == "W2":
         del secrets["pending plain request"]          # W2's own request
+        if getattr(world, "assignments", None):       # W2's own bonus, whose Reason is the revoke reason's text
+            del secrets["revoke reason"]
     for what, secret in secrets.items():
         if secret not in sent:
             assert secret not in received, f"{item.who} was shown {what} ({secret})"

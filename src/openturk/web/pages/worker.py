@@ -1,5 +1,6 @@
 """The worker pages under /worker/: sign in with the worker token, find qualification types, request one,
-take its test, see the result, one's qualifications (with their score history) and messages.
+take its test, see the result, one's qualifications (with their score history) and messages; the HIT
+pages (find, preview, accept, work, submit, return, one's assignments) are in worker_hits.py.
 
 Every action is a worker action of ops/worker_actions.py, the same the worker API calls.
 """
@@ -15,12 +16,13 @@ from ...xml.questionform import parse_question_form
 from ..execution import call, execute
 from . import render, views
 from .common import Pages, PageRequest, Sessions, query_string, same_site_path
+from .worker_hits import WorkerHitPages, hit_routes
 
 PREFIX = "/worker"
 PAGE_SIZES = (10, 25, 50)
 
 
-class WorkerPages(Pages):
+class WorkerPages(WorkerHitPages, Pages):
     section = "worker"
     login_path = PREFIX + "/login"
     # A week: workers come back to long tests and to their results; the token stays the credential.
@@ -40,6 +42,7 @@ class WorkerPages(Pages):
             Route(PREFIX + "/requests/{request_id}/test", page(self.test), methods=["GET", "POST"]),
             Route(PREFIX + "/qualifications", page(self.qualifications), methods=["GET"]),
             Route(PREFIX + "/messages", page(self.messages), methods=["GET"]),
+            *hit_routes(self),
         ]
 
     # -- who is signed in ---------------------------------------------------------------------------------
