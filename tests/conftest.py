@@ -103,3 +103,29 @@ def unique() -> str:
 def run_cli(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "openturk.cli", *args], capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, **(env or {})})
+
+
+# -- SQS and SNS: moto's server ---------------------------------------------------------------------
+
+# moto accepts any credentials; the server's notification sender takes them from boto3's standard chain.
+MOTO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """moto's server (moto[server]) on a free loopback port: the suite's SQS and SNS. The AWS credentials
+    the sender and the tests' boto3 clients use are set for the session when none are."""
+    from moto.server import ThreadedMotoServer
+
+    from openturk.testing import free_port as _free_port
+    port = _free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    added = {k: v for k, v in MOTO_CREDENTIALS.items() if not os.environ.get(k)}
+    os.environ.update(added)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        moto.stop()
+        for key in added:
+            os.environ.pop(key, None)
