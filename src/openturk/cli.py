@@ -17,6 +17,8 @@ from .cli_workers import cmd_qualification, cmd_worker
 from .cli_hits import add_parsers as add_hit_parsers
 from .cli_hits import cmd_hit
 from .cli_tests import add_parsers as add_test_parsers, cmd_test
+from .cli_notifications import (add_notification_parsers, add_requester_message_parser, cmd_notifications,
+                                cmd_requester_messages)
 from .logs import LOG_FORMATS, configure_logging
 from .store import db as store_db
 from .store import queries
@@ -79,8 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     lst = rsub.add_parser("list", help="list requesters (secrets are not shown)")
     lst.add_argument("--json", action="store_true", help="print JSON")
     _database_flags(lst)
+    add_requester_message_parser(rsub, _database_flags)
 
     add_worker_parsers(sub, _database_flags)
+    add_notification_parsers(sub, _database_flags)
     add_hit_parsers(sub, _database_flags)
     add_test_parsers(sub)
 
@@ -206,6 +210,8 @@ def _redact(url: str) -> str:
 
 
 def cmd_requester(args, database) -> int:
+    if args.requester_command == "messages":
+        return cmd_requester_messages(args, database)
     if args.requester_command == "create":
         from .service import create_requester
         balance = _balance(args.balance) if args.balance is not None else None
@@ -278,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"serve": cmd_serve, "requester": _with_database(cmd_requester), "db": cmd_db,
                "worker": _with_database(cmd_worker), "qualification": _with_service(cmd_qualification), "test": cmd_test,
-               "hit": _with_service(cmd_hit, test_clock_flag=True)}[args.command]
+               "hit": _with_service(cmd_hit, test_clock_flag=True),
+               "notifications": _with_database(cmd_notifications)}[args.command]
     try:
         return handler(args)
     except SchemaError as exc:

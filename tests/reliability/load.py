@@ -84,8 +84,10 @@ class Stats:
 class ServeProcess:
     """`openturk serve` in a session of its own on a fixed port; restartable, killable."""
 
-    def __init__(self, store, log_dir: Path, workers: int = 1):
+    def __init__(self, store, log_dir: Path, workers: int = 1, args: tuple[str, ...] = (),
+                 env: dict | None = None):
         self.store, self.log_dir, self.workers = store, log_dir, workers
+        self.args, self.env = args, env or {}
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -98,12 +100,12 @@ class ServeProcess:
     def start(self, workers: int | None = None) -> None:
         self.workers = workers or self.workers
         argv = [*openturk_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                "--workers", str(self.workers), *self.store.flags]
+                "--workers", str(self.workers), *self.store.flags, *self.args]
         with open(self.log, "a") as log:
             log.write(f"\n--- start {self.starts} (--workers {self.workers}) ---\n")
             log.flush()
             self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         env=clean_env(), start_new_session=True)
+                                         env=clean_env(self.env), start_new_session=True)
         self.starts += 1
         self._wait_ready()
 

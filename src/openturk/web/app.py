@@ -29,6 +29,7 @@ from ..ops.worker_actions import sweep
 from .access import AccessLog, RouterAccess
 from .execution import execute, in_database_thread
 from ..notify.sender import Sender
+from ..store.notification_queries import counts as outbox_counts
 from .external_submit import ExternalSubmit
 from .legacy_api import LegacyAPI
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
@@ -124,7 +125,13 @@ class OpenTurkApp:
         """Prometheus metrics; loopback clients only unless `metrics_public` (docs/deploy.md#metrics)."""
         if not self.settings.metrics_public and not _is_loopback(request.client.host if request.client else ""):
             return PlainTextResponse("/metrics answers loopback clients only (see --metrics-public).", 403)
+        if self.service is not None:
+            self.metrics.set_notifications(await in_database_thread(self.service, self._outbox_counts))
         return Response(self.metrics.render(), media_type=METRICS_CONTENT_TYPE)
+
+    def _outbox_counts(self) -> dict[str, int]:
+        with self.service.db.transaction(write=False) as tx:
+            return outbox_counts(tx)
 
     async def healthz(self, request: Request):
         if self.service is None:

@@ -53,6 +53,11 @@ class Metrics:
         info = Gauge("openturk_info", "Always 1; the labels describe this openturk.", ("version",),
                      registry=r, multiprocess_mode="max")
         info.labels(__version__).set(1)
+        # The deployment's outbox (read from the database at each scrape: the same in every process).
+        self.notifications = Gauge("openturk_notifications", "Notification events in the outbox, by state: sent "
+                                   "(delivered), pending (waiting to be sent, failing included), failing (pending "
+                                   "after a failed attempt; its last error is in `openturk notifications list`).",
+                                   ("state",), registry=r, multiprocess_mode="max")
         self._process_collector = ProcessCollector(registry=None)
         # Label children cached by key: .labels() costs more than the increment it leads to.
         self._counters: dict = {}
@@ -96,6 +101,10 @@ class Metrics:
             except Exception:  # noqa: BLE001 - logged; the next round tries again
                 log.exception("sampling metrics failed")
             await asyncio.sleep(SAMPLE_SECONDS)
+
+    def set_notifications(self, counts: dict[str, int]) -> None:
+        for state, value in counts.items():
+            self.notifications.labels(state).set(value)
 
     def render(self) -> bytes:
         self.sample()
