@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from . import errors
 from .store import notification_queries as nq
+from .store import queries
 
 
 def add_notification_parsers(sub, database_flags) -> None:
@@ -57,6 +59,9 @@ def cmd_notifications(args, database) -> int:
 
 def cmd_requester_messages(args, database) -> int:
     with database.transaction(write=False) as tx:
+        if queries.requester_by_id(tx, args.requester_id) is None:
+            raise errors.invalid_value("RequesterId", f"there is no requester {args.requester_id} "
+                                                      "(`openturk requester list` shows them)")
         rows = nq.requester_inbox(tx, args.requester_id, max(1, args.limit))
     listing = [{"Time": _iso(r["at_ms"]), "Destination": r["destination"], "Subject": r["subject"],
                 "Text": r["text"]} for r in rows]

@@ -143,6 +143,10 @@ def build(server: TestServer) -> World:
     a.approve_assignment(AssignmentId=world.assignments["approved"])
     a.send_bonus(WorkerId=world.w3.worker_id, BonusAmount="0.10", AssignmentId=world.assignments["approved"],
                  Reason=f"bonus-{unique}")
+    # A's HIT type has a notification specification that B would otherwise be able to switch off.
+    a.update_notification_settings(HITTypeId=world.hit_type, Active=True, Notification={
+        "Destination": "owner-a@example.org", "Transport": "Email", "Version": "2006-05-05",
+        "EventTypes": ["AssignmentSubmitted"]})
     world.before = snapshot(world)
     return world
 

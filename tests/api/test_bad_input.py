@@ -293,14 +293,6 @@ def test_an_operation_not_built_answers_that_it_is_not_supported(client):
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_a_write_operation_not_built_writes_nothing(client, victim):
-    with pytest.raises(ClientError) as info:
-        client.update_notification_settings(HITTypeId="3ZURAPD288NPHFU4VJCB8HBGR6Q1FT", Active=True)
-    assert info.value.response["TurkErrorCode"] == Code.UNSUPPORTED_OPERATION
-    message = info.value.response["Error"]["Message"]
-    assert "The operation UpdateNotificationSettings is not supported" in message
-
-
 def test_every_operation_not_built_answers_a_request_error(server, requester):
     """Over the wire, with the least input the model allows: {} where nothing is required, else the
     required members with values of their shapes. (One test, not one per operation: as operations get built

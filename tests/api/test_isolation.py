@@ -29,6 +29,7 @@ from .hit_helpers import external_question
 
 NO_FOREIGN_OBJECT = {
     "GetAccountBalance": "reads the caller's own balance; takes no id",
+    "SendTestEventNotification": "sends one event to the destination the caller names; takes no id",
 }
 
 
@@ -513,6 +514,16 @@ def _(w, b):
     # snapshot compares w3's inbox).
     result = b.call("NotifyWorkers", Subject="from B", MessageText="m", WorkerIds=[w.w3.worker_id])
     assert [f["WorkerId"] for f in result["NotifyWorkersFailureStatuses"]] == [w.w3.worker_id]
+
+
+@case("UpdateNotificationSettings", "change", "A's HIT type")
+def _(w, b):
+    # Neither a new specification nor switching A's off: both answer what a HIT type that exists nowhere does.
+    b.refused_as_unknown("UpdateNotificationSettings", Code.INVALID_PARAMETER_VALUE, "HITTypeId", w.hit_type,
+                         Active=False)
+    b.refused_as_unknown("UpdateNotificationSettings", Code.INVALID_PARAMETER_VALUE, "HITTypeId", w.hit_type,
+                         Notification={"Destination": "intruder-b@example.org", "Transport": "Email",
+                                       "Version": "2006-05-05", "EventTypes": ["AssignmentSubmitted"]})
 
 
 @pytest.mark.parametrize("item", CASES, ids=[c.id for c in CASES])

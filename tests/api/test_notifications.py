@@ -95,13 +95,16 @@ def test_every_event_type_arrives_with_mturks_document(mturk, sqs, queue):
     client.create_additional_assignments_for_hit(HITId=hit_id, NumberOfAdditionalAssignments=1)
     client.update_expiration_for_hit(HITId=hit_id, ExpireAt=0)
     client.delete_hit(HITId=hit_id)
-    documents = receive(sqs, queue, 14)
+    # HITCreated, 4 accepted, returned, abandoned, 2 submitted, approved, rejected, HITExtended, HITExpired,
+    # HITReviewable (the expiry leaves it with nothing more to do), HITDisposed.
+    documents = receive(sqs, queue, 15)
     events = [doc["Events"][0] for doc in documents]
     by_type: dict[str, list[dict]] = {}
     for event in events:
         by_type.setdefault(event["EventType"], []).append(event)
     assert set(by_type) == set(ALL_EVENTS)
     assert len(by_type["AssignmentAccepted"]) == 4 and len(by_type["AssignmentSubmitted"]) == 2
+    assert len(by_type["HITReviewable"]) == len(by_type["HITExpired"]) == len(by_type["HITDisposed"]) == 1
     assert {e["AssignmentId"] for e in by_type["AssignmentReturned"]} == {returned["AssignmentId"]}
     assert {e["AssignmentId"] for e in by_type["AssignmentAbandoned"]} == {abandoned["AssignmentId"]}
     assert {e["AssignmentId"] for e in by_type["AssignmentApproved"]} == {approved["AssignmentId"]}

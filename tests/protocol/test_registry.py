@@ -46,6 +46,8 @@ IMPLEMENTED = frozenset({
     "UpdateHITTypeOfHIT",
     "DeleteHIT",
     "CreateAdditionalAssignmentsForHIT",
+    "UpdateNotificationSettings",
+    "SendTestEventNotification",
 })
 
 # botocore's own copy of the model, loaded independently of openturk.protocol.model.
