@@ -8,10 +8,12 @@ ListQualificationTypes over all requesters, which tests filter by a unique Query
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,11 @@ def moto_endpoint():
         moto.stop()
         for key in added:
             os.environ.pop(key, None)
+
+
+def run_coroutine(coroutine):
+    """asyncio.run in a thread of its own. The session's browser (Playwright's sync API, tests/web/browser.py)
+    keeps an event loop running on the main thread of whichever test process started it, and asyncio.run
+    refuses to start where a loop runs."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

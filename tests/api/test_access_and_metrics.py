@@ -3,7 +3,6 @@ error lines with the same id; JSON log lines; /metrics counts by front end, oper
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import logging
@@ -24,6 +23,7 @@ from ..legacy.helpers import FORM, signed
 from ..legacy.helpers import call as legacy_call
 from ..legacy.helpers import text as legacy_text
 from .signed_http import call, sign
+from ..conftest import run_coroutine
 
 TARGET = "MTurkRequesterServiceV20170117."
 
@@ -148,7 +148,7 @@ def asgi_request(app, method: str, path: str, **kwargs) -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return await client.request(method, path, **kwargs)
-    return asyncio.run(send())
+    return run_coroutine(send())
 
 
 def broken(*_args, **_kwargs):

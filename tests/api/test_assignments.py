@@ -187,7 +187,9 @@ def test_list_assignments_filters_and_pages(server, client):
     first = client.list_assignments_for_hit(HITId=hit["HITId"], MaxResults=2)
     assert [a["AssignmentId"] for a in first["Assignments"]] == ids[:2] and first["NextToken"]
     rest = client.list_assignments_for_hit(HITId=hit["HITId"], MaxResults=10, NextToken=first["NextToken"])
-    assert [a["AssignmentId"] for a in rest["Assignments"]] == ids[2:] and "NextToken" not in rest
+    assert [a["AssignmentId"] for a in rest["Assignments"]] == ids[2:] and rest["NextToken"]
+    end = client.list_assignments_for_hit(HITId=hit["HITId"], MaxResults=10, NextToken=rest["NextToken"])
+    assert end["NumResults"] == 0 and end["Assignments"] == [] and "NextToken" not in end
     by_status = {s: [a["AssignmentId"] for a in client.list_assignments_for_hit(
         HITId=hit["HITId"], AssignmentStatuses=[s])["Assignments"]] for s in ("Submitted", "Approved", "Rejected")}
     assert by_status == {"Submitted": ids[2:], "Approved": ids[:1], "Rejected": ids[1:2]}

@@ -265,7 +265,7 @@ def test_list_qualification_requests_pages_in_submit_order(server, client, uniqu
         server.advance(1)
     pages = list(client.get_paginator("list_qualification_requests").paginate(
         QualificationTypeId=type_id, PaginationConfig={"PageSize": 3}))
-    assert [p["NumResults"] for p in pages] == [3, 3, 1] and "NextToken" not in pages[-1]
+    assert [p["NumResults"] for p in pages] == [3, 3, 1, 0] and "NextToken" not in pages[-1]
     assert [r["QualificationRequestId"] for p in pages for r in p["QualificationRequests"]] == ids
     everything = client.list_qualification_requests(MaxResults=100)["QualificationRequests"]
     assert [r["QualificationRequestId"] for r in everything if r["QualificationTypeId"] == type_id] == ids

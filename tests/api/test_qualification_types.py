@@ -322,16 +322,26 @@ def test_paginator_walks_every_page(client, unique):
     paginator = client.get_paginator("list_qualification_types")
     pages = list(paginator.paginate(MustBeRequestable=True, MustBeOwnedByCaller=True, Query=unique,
                                     PaginationConfig={"PageSize": 10}))
-    assert [p["NumResults"] for p in pages] == [10, 10, 5]
-    assert [len(p["QualificationTypes"]) for p in pages] == [10, 10, 5]
-    assert "NextToken" in pages[0] and "NextToken" in pages[1] and "NextToken" not in pages[2]
+    # MTurk's paging: every page with results has a NextToken, the last one too; the page after it is empty
+    # and has none (docs/compatibility.md, Pagination).
+    assert [p["NumResults"] for p in pages] == [10, 10, 5, 0]
+    assert [len(p["QualificationTypes"]) for p in pages] == [10, 10, 5, 0]
+    assert ["NextToken" in p for p in pages] == [True, True, True, False]
     assert [t["QualificationTypeId"] for p in pages for t in p["QualificationTypes"]] == ids
     # Default page size is 10; 100 is the largest allowed.
     default = client.list_qualification_types(MustBeRequestable=True, MustBeOwnedByCaller=True, Query=unique)
     assert default["NumResults"] == 10 and "NextToken" in default
     everything = client.list_qualification_types(MustBeRequestable=True, MustBeOwnedByCaller=True, Query=unique,
                                                  MaxResults=100)
-    assert everything["NumResults"] == 25 and "NextToken" not in everything
+    assert everything["NumResults"] == 25 and everything["NextToken"]
+    after = client.list_qualification_types(MustBeRequestable=True, MustBeOwnedByCaller=True, Query=unique,
+                                            MaxResults=100, NextToken=everything["NextToken"])
+    assert after["NumResults"] == 0 and after["QualificationTypes"] == [] and "NextToken" not in after
+    # A type created later is found with the last page's token (the token is a position, not a snapshot).
+    late = create(client, f"{unique}-late")["QualificationTypeId"]
+    again = client.list_qualification_types(MustBeRequestable=True, MustBeOwnedByCaller=True, Query=unique,
+                                            MaxResults=100, NextToken=everything["NextToken"])
+    assert [t["QualificationTypeId"] for t in again["QualificationTypes"]] == [late]
 
 
 def test_max_results_above_100_is_out_of_range(client):
@@ -400,22 +410,25 @@ def test_next_token_is_tamper_evident_and_bound_to_its_filters(client, unique):
 
 
 def test_pagination_is_stable_under_concurrent_inserts(client, unique):
+    """An insert between every two pages: nothing is listed twice, the types that existed come first in
+    order, and (a token being a position) the types inserted meanwhile follow. The walk ends at an empty
+    page once the inserts stop."""
     original = [create(client, f"{unique}-{i:02d}")["QualificationTypeId"] for i in range(12)]
-    seen = []
+    seen, inserted = [], []
     token = None
-    inserted = 0
-    while True:
+    for _ in range(30):
         kwargs = {"NextToken": token} if token else {}
         page = client.list_qualification_types(MustBeRequestable=False, MustBeOwnedByCaller=True, Query=unique,
                                                MaxResults=5, **kwargs)
         seen += [t["QualificationTypeId"] for t in page["QualificationTypes"]]
-        create(client, f"{unique}-new{inserted}")   # an insert between every two pages
-        inserted += 1
+        if len(inserted) < 6:
+            inserted.append(create(client, f"{unique}-new{len(inserted)}")["QualificationTypeId"])
         token = page.get("NextToken")
         if not token:
             break
+    assert token is None, "the walk did not end"
     assert len(seen) == len(set(seen))
-    assert seen[:12] == original
+    assert seen == original + inserted
 
 
 # -- races ----------------------------------------------------------------------------------------

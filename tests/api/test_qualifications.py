@@ -175,8 +175,8 @@ def test_list_holders_pages_in_grant_order(client, qual):
     client.disassociate_qualification_from_worker(QualificationTypeId=qual, WorkerId=workers[3])
     pages = list(client.get_paginator("list_workers_with_qualification_type").paginate(
         QualificationTypeId=qual, Status="Granted", PaginationConfig={"PageSize": 10}))
-    assert [p["NumResults"] for p in pages] == [10, 10, 4]
-    assert "NextToken" not in pages[-1]
+    assert [p["NumResults"] for p in pages] == [10, 10, 4, 0]
+    assert "NextToken" in pages[-2] and "NextToken" not in pages[-1]
     listed = [q for p in pages for q in p["Qualifications"]]
     assert [q["WorkerId"] for q in listed] == workers[:3] + workers[4:]
     assert [q["IntegerValue"] for q in listed] == [i for i in range(25) if i != 3]

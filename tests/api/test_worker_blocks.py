@@ -41,7 +41,9 @@ def test_list_worker_blocks_pages(client):
     first = client.list_worker_blocks(MaxResults=5)
     assert first["NumResults"] == 5 and "NextToken" in first
     rest = client.list_worker_blocks(MaxResults=5, NextToken=first["NextToken"])
-    assert rest["NumResults"] == 2 and "NextToken" not in rest
+    assert rest["NumResults"] == 2 and rest["NextToken"]
+    end = client.list_worker_blocks(MaxResults=5, NextToken=rest["NextToken"])
+    assert end["NumResults"] == 0 and end["WorkerBlocks"] == [] and "NextToken" not in end
     assert [b["WorkerId"] for b in first["WorkerBlocks"] + rest["WorkerBlocks"]] == workers
 
 

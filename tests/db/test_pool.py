@@ -10,6 +10,7 @@ import time
 from openturk.config import load_settings
 from openturk.store.db import make_engine
 from openturk.web.execution import in_database_thread
+from ..conftest import run_coroutine
 
 
 def test_the_postgresql_pool_has_no_overflow():
@@ -43,5 +44,5 @@ def test_database_threads_are_limited_to_the_pool_size():
     async def main():
         await asyncio.gather(*(in_database_thread(service, work) for _ in range(12)))
 
-    asyncio.run(main())
+    run_coroutine(main())
     assert peak == 3 and service.thread_limiter.total_tokens == 3

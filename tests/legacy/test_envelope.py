@@ -4,7 +4,6 @@ tests/reference/test_legacy_captures.py compares the same scenarios with real ca
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import urlencode
 
 import httpx
@@ -16,6 +15,7 @@ from ..api.helpers import answer_key, question_form
 from . import envelopes
 from .envelopes import OWN
 from .helpers import FORM, call, envelope, error_code, shape, signed, text, xml
+from ..conftest import run_coroutine
 
 OWN_TYPE = {"Name": "Envelope check", "Description": "Compared with MTurk's envelope, byte for byte",
             "Keywords": "envelope,legacy", "QualificationTypeStatus": "Active", "RetryDelayInSeconds": "600",
@@ -122,7 +122,7 @@ def test_an_unexpected_failure_is_a_logged_503_service_unavailable(server, creds
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return await client.post("/", content=urlencode(signed(creds, "GetAccountBalance")).encode(),
                                      headers={"Content-Type": FORM})
-    response = asyncio.run(send())
+    response = run_coroutine(send())
     assert response.status_code == 503
     assert error_code(response) == "AWS.ServiceUnavailable"
     assert b"<GetAccountBalanceResult><Request><IsValid>False</IsValid><Errors>" in response.content

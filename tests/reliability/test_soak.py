@@ -168,7 +168,9 @@ class Soak:
                      ("list_worker_blocks", "WorkerBlocks", "WorkerId", {})]
             operation, member, key, params = rng.choice(walks)
             seen, token = [], None
-            while True:
+            # A last page's token also finds what was added since (MTurk's paging), so under the other
+            # threads' inserts a walk may not end by itself: it is cut after 50 pages.
+            for _ in range(50):
                 outcome = client(operation, MaxResults=rng.choice([2, 5, 10]), **params,
                                  **({"NextToken": token} if token else {}))
                 if not outcome.ok:

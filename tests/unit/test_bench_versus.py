@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bench import pyload, versus
+from ..conftest import run_coroutine
 
 
 def cell(target, rps, cpu, workers=1, clients=8):
@@ -46,6 +47,6 @@ def test_pyload_reconnects_to_a_server_that_closes_each_connection():
         server.close()
         return result, served
 
-    result, served = asyncio.run(scenario())
+    result, served = run_coroutine(scenario())
     assert result["requests"] == served > 10        # many requests, one connection each
     assert result["errors"] == {"bad_status": 0, "socket": 0}

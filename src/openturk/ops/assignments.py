@@ -182,8 +182,8 @@ def list_assignments_for_hit(ctx: Ctx, *, hit_id: str, next_token: str | None = 
     filters = {"op": "ListAssignmentsForHIT", "h": hit_id, "s": list(statuses), "r": ctx.caller.requester_id}
     after = pagination.read_token(ctx.token_key, next_token, filters)
     rows = aq.list_for_hit(ctx.conn, hit_id, statuses, ctx.now_ms, after, limit + 1)
-    rows, token = pagination.page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
-    return {"next_token": token, "num_results": len(rows),
+    rows, token, more = pagination.mturk_page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
+    return {"next_token": token, "more": more, "num_results": len(rows),
             "assignments": [present(row, ctx.now_ms) for row in rows]}
 
 
@@ -304,8 +304,8 @@ def list_bonus_payments(ctx: Ctx, *, hit_id: str | None = None, assignment_id: s
     after = pagination.read_token(ctx.token_key, next_token, filters)
     rows = aq.bonuses(ctx.conn, ctx.caller.requester_id, hit_id=hit_id, assignment_id=assignment_id,
                       after_seq=after, limit=limit + 1)
-    rows, token = pagination.page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
-    return {"num_results": len(rows), "next_token": token, "bonus_payments": [present_bonus(r) for r in rows]}
+    rows, token, more = pagination.mturk_page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
+    return {"num_results": len(rows), "next_token": token, "more": more, "bonus_payments": [present_bonus(r) for r in rows]}
 
 
 @operation("NotifyWorkers", readonly=False)

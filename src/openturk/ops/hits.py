@@ -249,8 +249,8 @@ def _page(ctx: Ctx, filters: dict, next_token: str | None, max_results: int | No
         if len(batch) < limit + 1:
             break
         after = batch[-1]["seq"]
-    rows, token = pagination.page(found[:limit + 1], limit, ctx.token_key, filters, lambda row: row["seq"])
-    return {"num_results": len(rows), "next_token": token, HITS: [present(ctx, row) for row in rows]}
+    rows, token, more = pagination.mturk_page(found[:limit + 1], limit, ctx.token_key, filters, lambda row: row["seq"])
+    return {"num_results": len(rows), "next_token": token, "more": more, HITS: [present(ctx, row) for row in rows]}
 
 
 @operation("ListHITs")

@@ -50,8 +50,21 @@ def read_token(key: bytes, token: str | None, filters: dict, start=0):
 
 
 def page(rows: list, limit: int, key: bytes, filters: dict, position_of) -> tuple[list, str | None]:
-    """Split `limit + 1` fetched rows into a page and the token for the next one (None on the last)."""
+    """Split `limit + 1` fetched rows into a page and the token for the next one (None on the last). The
+    worker API's paging."""
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     return rows, make_token(key, position_of(rows[-1]), filters)
+
+
+def mturk_page(rows: list, limit: int, key: bytes, filters: dict, position_of) -> tuple[list, str | None, bool]:
+    """MTurk's paging, for the requester's List operations: split `limit + 1` fetched rows into a page, its
+    NextToken and whether more rows follow. MTurk handed out a NextToken with every page that had results,
+    the last one included (a sandbox ListReviewableHITs answer with NumResults 1 and a NextToken,
+    aws-sdk-js#2522; Mephisto's get_outstanding_hits reads page["NextToken"] after every non-empty page),
+    and the page after the last was empty and had none; botocore's paginators stop there."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    token = make_token(key, position_of(rows[-1]), filters) if rows else None
+    return rows, token, more

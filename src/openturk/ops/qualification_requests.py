@@ -47,8 +47,8 @@ def list_qualification_requests(ctx: Ctx, *, qualification_type_id: str | None =
     after = pagination.read_token(ctx.token_key, next_token, filters, start=(-1, 0))
     rows = rq.pending_requests(ctx.conn, owner_id=ctx.caller.requester_id, type_id=qualification_type_id,
                                after=after, limit=limit + 1)
-    rows, token = pagination.page(rows, limit, ctx.token_key, filters, lambda row: [row["submit_ms"], row["seq"]])
-    return {"num_results": len(rows), "next_token": token, "qualification_requests": [present(r) for r in rows]}
+    rows, token, more = pagination.mturk_page(rows, limit, ctx.token_key, filters, lambda row: [row["submit_ms"], row["seq"]])
+    return {"num_results": len(rows), "next_token": token, "more": more, "qualification_requests": [present(r) for r in rows]}
 
 
 @operation("AcceptQualificationRequest")

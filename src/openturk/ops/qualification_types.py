@@ -116,9 +116,9 @@ def list_qualification_types(ctx: Ctx, *, must_be_requestable: bool, query: str 
     rows = queries.list_qualification_types(
         ctx.conn, after_seq=after, limit=limit + 1, requestable_only=must_be_requestable,
         owner_id=ctx.caller.requester_id if must_be_owned_by_caller else None, query=query)
-    rows, token = pagination.page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
+    rows, token, more = pagination.mturk_page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
     caller = ctx.caller.requester_id
-    return {"num_results": len(rows), "next_token": token,
+    return {"num_results": len(rows), "next_token": token, "more": more,
             "qualification_types": [present(row, caller) for row in rows]}
 
 

@@ -133,5 +133,5 @@ def list_workers_with_qualification_type(ctx: Ctx, *, qualification_type_id: str
     limit = max_results or pagination.DEFAULT_PAGE_SIZE
     after = pagination.read_token(ctx.token_key, next_token, filters)
     rows = wq.holders(ctx.conn, qualification_type_id, status, after, limit + 1)
-    rows, token = pagination.page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
-    return {"num_results": len(rows), "next_token": token, "qualifications": [present_qualification(r) for r in rows]}
+    rows, token, more = pagination.mturk_page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
+    return {"num_results": len(rows), "next_token": token, "more": more, "qualifications": [present_qualification(r) for r in rows]}

@@ -54,6 +54,6 @@ def list_worker_blocks(ctx: Ctx, *, next_token: str | None = None, max_results: 
     limit = max_results or pagination.DEFAULT_PAGE_SIZE
     after = pagination.read_token(ctx.token_key, next_token, filters)
     rows = wq.list_blocks(ctx.conn, requester, after, limit + 1)
-    rows, token = pagination.page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
-    return {"num_results": len(rows), "next_token": token,
+    rows, token, more = pagination.mturk_page(rows, limit, ctx.token_key, filters, lambda row: row["seq"])
+    return {"num_results": len(rows), "next_token": token, "more": more,
             "worker_blocks": [{"worker_id": r["worker_id"], "reason": r["reason"]} for r in rows]}
