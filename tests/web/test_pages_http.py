@@ -187,6 +187,8 @@ def test_types_and_holders_page_through(server, http, unique):
         next_url = re.search(r'<a href="([^"]+)" rel="next">', page_one.text).group(1).replace("&amp;", "&")
         page_two = creds_http.get(next_url)
         assert "AHOLDER0026" in page_two.text and "AHOLDER0000" not in page_two.text
+        # The last page has no link to a next one (the API's last page has a NextToken, as MTurk's did).
+        assert 'rel="next"' not in page_two.text
         revoked = creds_http.get(f"/requester/types/{type_id}/workers", params={"status": "Revoked"})
         assert "No worker's qualification is revoked" in revoked.text
 

@@ -143,7 +143,7 @@ class RequesterPages(HitPages, Pages):
         listing = await self.op(page, "ListQualificationTypes", MustBeRequestable=False, MustBeOwnedByCaller=True,
                                 Query=query or None, NextToken=next_token, MaxResults=25)
         next_url = (PREFIX + "/types" + query_string(query=query, next_token=listing["next_token"])
-                    if listing["next_token"] else None)
+                    if listing["more"] else None)
         return page.render("requester/types.html", types=listing["qualification_types"], query=query,
                            next_url=next_url, paged=next_token is not None)
 
@@ -256,7 +256,7 @@ class RequesterPages(HitPages, Pages):
                                  qualification_type_ids=[type_id] if type_id else
                                  [i["request"]["qualification_type_id"] for i in items])
         next_url = (PREFIX + "/requests" + query_string(type=type_id, next_token=listing["next_token"])
-                    if listing["next_token"] else None)
+                    if listing["more"] else None)
         back = page.request.url.path + ("?" + page.request.url.query if page.request.url.query else "")
         return page.render("requester/requests.html", items=items, names=names, type_id=type_id, next_url=next_url,
                            back=back, paged=next_token is not None,
@@ -306,7 +306,7 @@ class RequesterPages(HitPages, Pages):
                                 QualificationTypeId=qtype["qualification_type_id"], Status=status,
                                 NextToken=next_token, MaxResults=HOLDERS_PER_PAGE)
         base = f"{PREFIX}/types/{qtype['qualification_type_id']}/workers"
-        next_url = base + query_string(status=status, next_token=listing["next_token"]) if listing["next_token"] else None
+        next_url = base + query_string(status=status, next_token=listing["next_token"]) if listing["more"] else None
         return page.render("requester/holders.html", qtype=qtype, holders=listing["qualifications"], shown=status,
                            next_url=next_url, paged=next_token is not None, base=base,
                            page_keys=["grant"] + ([h["worker_id"] for h in listing["qualifications"]]

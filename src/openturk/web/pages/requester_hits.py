@@ -57,7 +57,7 @@ class HitPages:
             listing = await self.op(page, "ListReviewableHITs", Status=shown, NextToken=next_token,
                                     MaxResults=HITS_PER_PAGE)
         next_url = (PREFIX + query_string(status=None if shown == "all" else shown, next_token=listing["next_token"])
-                    if listing["next_token"] else None)
+                    if listing["more"] else None)
         return page.render("requester/hits.html", hits=listing[HITS], shown=shown, next_url=next_url,
                            paged=next_token is not None, badges=STATUS_BADGES)
 
