@@ -19,12 +19,23 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import LiveServer, fresh_database_url
+
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("psiturk_driver.py")
 PSITURK_VERSION = "3.3.1"
 DRIVER_TIMEOUT = 120
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A server of this module's own, whose test clock no other test moves: psiTurk decides whether a HIT
+    is expired by comparing its Expiration with the machine's clock."""
+    live = LiveServer(fresh_database_url(tmp_path_factory.mktemp("psiturk-db"))).start()
+    yield live
+    live.stop()
 
 
 @pytest.fixture(scope="module")
