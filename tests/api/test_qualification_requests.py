@@ -352,3 +352,11 @@ def test_answers_as_a_question_form_answers_document(client, worker, unique):
     broken = worker.request(new_type(client, unique + "x", Test=question_form(), TestDurationInSeconds=600))
     error = api_error(lambda: worker.submit(broken["QualificationRequestId"], answer="<QuestionFormAnswers>"))
     assert error.status == 400 and error.code == "AWS.MechanicalTurk.XMLParseError"
+
+
+def test_nul_characters_in_hit_and_assignment_paths_match_nothing(worker):
+    """Found by tests/fuzz on PostgreSQL (a HIT group id with U+0000 was a 500 there)."""
+    assert api_error(lambda: worker.accept_from_group("A%00B")).code == "AWS.MechanicalTurk.NoHITsAvailableInGroupException"
+    assert api_error(lambda: worker.preview("A%00B")).code == "AWS.MechanicalTurk.HITDoesNotExist"
+    assert api_error(lambda: worker.accept("A%00B")).code == "AWS.MechanicalTurk.HITDoesNotExist"
+    assert api_error(lambda: worker.return_assignment("A%00B")).code == "AWS.MechanicalTurk.AssignmentDoesNotExist"

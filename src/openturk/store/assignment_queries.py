@@ -297,4 +297,6 @@ _group_hits = Prepared(select(hits.c.hit_id, hits.c.seq, hits.c.requester_id, hi
 
 def group_hits(tx: Tx, hit_type_id: str, now_ms: int) -> list[dict]:
     """The live HITs of a HIT type (oldest first) with how many assignments each has available now."""
+    if "\x00" in hit_type_id:   # no id holds U+0000, and PostgreSQL refuses to compare text with it
+        return []
     return tx.all(_group_hits, {"type": hit_type_id, "now": now_ms})
