@@ -163,7 +163,7 @@ def test_send_test_event_notification_sends_at_once(mturk, sqs, queue):
 def test_settings_are_validated(mturk, queue):
     client = mturk.client(mturk.new_requester("validated"))
     type_id = hit_type(client)
-    cases = [(spec(queue, ["HITCreated"]) | {"Version": "2014-08-15"}, "Version"),
+    cases = [(spec(queue, ["HITCreated"]) | {"Version": "2017-01-17"}, "Version"),
              (spec("not a url", ["HITCreated"]), "Destination"),
              (spec(queue, ["HITCreated"], transport="SNS"), "Destination"),
              (spec("someone", ["HITCreated"], transport="Email"), "Destination"),
@@ -179,6 +179,23 @@ def test_settings_are_validated(mturk, queue):
     other = mturk.client(mturk.new_requester("someone else"))
     with turk_error(other, "AWS.MechanicalTurk.InvalidParameterValue", "HITTypeId"):
         other.update_notification_settings(HITTypeId=type_id, Notification=spec(queue, ["HITCreated"]))
+
+
+def test_dallingers_version_2014_08_15_is_accepted(mturk, sqs, queue):
+    """Dallinger's _create_notification_subscription sends Version 2014-08-15 (the last legacy API's date),
+    which MTurk accepted: Dallinger's SNS notifications ran against it. The document keeps EventDocVersion
+    2006-05-05."""
+    client = mturk.client(mturk.new_requester("dallinger version"))
+    type_id = hit_type(client)
+    client.update_notification_settings(HITTypeId=type_id, Active=True,
+                                        Notification=spec(queue, ["HITCreated"]) | {"Version": "2014-08-15"})
+    client.create_hit_with_hit_type(HITTypeId=type_id, LifetimeInSeconds=3600, MaxAssignments=1,
+                                    Question=external_question())
+    [doc] = receive(sqs, queue, 1)
+    assert doc["Events"][0]["EventType"] == "HITCreated" and doc["EventDocVersion"] == "2006-05-05"
+    client.send_test_event_notification(Notification=spec(queue, ["Ping"]) | {"Version": "2014-08-15"},
+                                        TestEventType="Ping")
+    assert receive(sqs, queue, 1)[0]["Events"][0]["EventType"] == "Ping"
 
 
 class Collector(BaseHTTPRequestHandler):

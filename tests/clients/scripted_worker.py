@@ -31,6 +31,10 @@ class Worker:
         """Accept the HIT; the new assignment's id."""
         return self._api("POST", f"/hits/{hit_id}/assignments", {})["Assignment"]["AssignmentId"]
 
+    def return_assignment(self, assignment_id: str) -> str:
+        """Return the assignment (the worker gives the HIT back); its status afterwards."""
+        return self._api("POST", f"/assignments/{assignment_id}/return", {})["Assignment"]["AssignmentStatus"]
+
     def assignments(self) -> list:
         return self._api("GET", "/assignments")["Assignments"]
 

@@ -11,6 +11,9 @@ from datetime import datetime, timezone
 from .. import errors
 
 VERSION = "2006-05-05"                 # "The version of the Notification API to use. Valid value is 2006-05-05."
+# Dallinger's _create_notification_subscription sends 2014-08-15 (the last legacy API's date) and its SNS
+# notifications ran against MTurk, so MTurk took that too (docs/compatibility.md, Notifications).
+ACCEPTED_VERSIONS = (VERSION, "2014-08-15")
 EVENT_TYPES = ("AssignmentAccepted", "AssignmentAbandoned", "AssignmentReturned", "AssignmentSubmitted",
                "AssignmentRejected", "AssignmentApproved", "HITCreated", "HITExpired", "HITReviewable",
                "HITExtended", "HITDisposed", "Ping")
@@ -34,7 +37,7 @@ def check_spec(spec: dict, *, test: bool = False) -> Spec:
     of your topic." Version 2006-05-05. "The Ping event is only valid for the SendTestEventNotification
     operation." """
     destination, transport = spec["destination"], spec["transport"]
-    if spec["version"] != VERSION:
+    if spec["version"] not in ACCEPTED_VERSIONS:
         raise errors.invalid_value("Notification.Version", f"it must be {VERSION}")
     pattern, what = {"Email": (_EMAIL, "an e-mail address"), "SQS": (_QUEUE_URL, "an SQS queue URL"),
                      "SNS": (_TOPIC_ARN, "an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:name")}[transport]
