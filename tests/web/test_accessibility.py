@@ -70,7 +70,8 @@ def test_every_page_is_labelled_and_fits_a_phone(server, new_page, unique):
         for path in ("/requester/types", "/requester/types/new", f"/requester/types/{type_id}",
                      f"/requester/types/{type_id}/edit", f"/requester/types/{type_id}/preview",
                      f"/requester/types/{type_id}/workers", f"/requester/types/{type_id}/workers/{worker.worker_id}",
-                     "/requester/hits", "/requester/hits?status=Reviewable", f"/requester/hits/{hit['HITId']}"):
+                     "/requester/hits", "/requester/hits?status=Reviewable", f"/requester/hits/{hit['HITId']}",
+                     f"/requester/hits/{hit['HITId']}/results"):
             _check(requester_page, path)
     worker.submit(request["QualificationRequestId"], {"seat": "B2", "crowd": ["full"]})
     _check(requester_page, "/requester/requests")

@@ -271,6 +271,31 @@ def _(w, b):
     assert "does not exist" in b.last
 
 
+@case("GET", H + "/results", "A's worked HIT: its assignments and answers")
+def _(w, b):
+    for hit_id in w.hits.values():
+        no_such_hit(b.get(f"/requester/hits/{hit_id}/results"))
+    no_such_hit(b.get(f"/requester/hits/{w.hits['worked']}/results", status="Submitted"))
+
+
+@case("POST", H + "/results/decide", "A's submitted and approved assignments")
+def _(w, b):
+    ids = [w.assignments["submitted"], w.assignments["approved"]]
+    for action in ("approve", "reject", "override"):
+        b.post(f"/requester/hits/{w.hits['worked']}/results/decide",
+               {"action": action, "assignment_id": ids, "bulk": "yes", "feedback": "B decides"})
+        for assignment_id in ids:      # a flash for each, on the page the form leads back to
+            assert re.search(f"Assignment {assignment_id}: [^<]*does not exist", b.last), b.last[-3000:]
+
+
+@case("POST", H + "/results/bonus", "A's approved assignment")
+def _(w, b):
+    b.post(f"/requester/hits/{w.hits['worked']}/results/bonus",
+           {"assignment_id": w.assignments["approved"], "worker_id": w.w3.worker_id, "amount": "5.00",
+            "reason": "from B", "token": "b-token"})
+    assert re.search(r'class="flash flash-error"[^>]*>[^<]*does not exist', b.last), b.last[-3000:]
+
+
 # -- worker W2's pages against worker W1's objects -------------------------------------------------------------
 
 @case("GET", "/worker/types", "A's types: no answer key, no test")

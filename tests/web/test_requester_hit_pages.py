@@ -10,7 +10,7 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 from ..api.hit_helpers import balance, create_hit
-from .conftest import requester_sign_in
+from .conftest import requester_sign_in, save_screenshot
 
 LOCALE = "00000000000000000071"
 
@@ -128,3 +128,65 @@ def test_another_requesters_hit_is_not_shown(server, page):
     assert "private" not in page.content()
     page.goto("/requester/hits")
     expect(page.locator(".empty")).to_contain_text("You have no HITs yet.")
+
+
+def test_review_a_hits_work_approve_reject_and_bonus(server, page):
+    """From the HIT's page to its results: the answers of each worker, approve two ticked at once, reject
+    one with feedback, pay a bonus — each checked through the API and the worker's earnings."""
+    unique = "results-" + uuid.uuid4().hex[:8]
+    creds = server.new_requester("results lab", balance="100.00")
+    client = server.client(creds)
+    hit = create_hit(client, max_assignments=3, Title=f"{unique} captions", AutoApprovalDelayInSeconds=3600)
+    workers = [server.create_worker() for _ in range(3)]
+    captions = ["A dog on a beach", "Two cats asleep", "asdf"]
+    ids = [w.work(hit["HITId"], {"caption": text, "confidence": "high"})["AssignmentId"]
+           for w, text in zip(workers, captions)]
+
+    requester_sign_in(page, creds)
+    page.goto(f"/requester/hits/{hit['HITId']}")
+    page.get_by_role("link", name="Review the submitted work").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Results")
+    reviews = page.locator("li.review")
+    expect(reviews).to_have_count(3)
+    for worker, text, review in zip(workers, captions, (reviews.nth(i) for i in range(3))):
+        expect(review).to_contain_text(worker.worker_id)
+        expect(review.locator("table.answers")).to_contain_text(text)
+
+    page.get_by_label(f"Tick Worker {workers[0].worker_id}").check()
+    page.get_by_label(f"Tick Worker {workers[1].worker_id}").check()
+    page.get_by_label("Feedback shown to the workers; needed to reject").fill("Clear captions, thank you")
+    page.get_by_role("button", name="Approve ticked").click()
+    expect(page.locator(".flash-ok")).to_have_text("Approved 2 assignments.")
+
+    third = page.locator("li.review", has_text=workers[2].worker_id)
+    third.get_by_role("button", name=re.compile("^Reject")).click()
+    expect(third.locator(".field-error")).to_contain_text("RequesterFeedback")
+    third = page.locator("li.review", has_text=workers[2].worker_id)
+    third.get_by_label("Feedback shown to the worker; needed to reject").fill("The caption is not a description")
+    third.get_by_role("button", name=re.compile("^Reject")).click()
+    expect(page.locator(".flash-ok")).to_have_text("Rejected 1 assignment.")
+    listed = {a["AssignmentId"]: a for a in client.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]}
+    assert [listed[i]["AssignmentStatus"] for i in ids] == ["Approved", "Approved", "Rejected"]
+    assert listed[ids[0]]["RequesterFeedback"] == "Clear captions, thank you"
+
+    first = page.locator("li.review", has_text=workers[0].worker_id)
+    first.get_by_label("Amount in dollars").fill("1.50")
+    first.get_by_label("Reason shown to the worker").fill("The best caption")
+    first.get_by_role("button", name=re.compile("^Pay bonus")).click()
+    expect(page.locator(".flash-ok")).to_have_text(f"Paid a bonus of $1.50 to {workers[0].worker_id}.")
+    expect(page.locator("#bonuses")).to_contain_text("The best caption")
+    assert workers[0].earnings()["Bonuses"] == "1.50"
+    assert workers[2].earnings()["ApprovedRewards"] == "0.00"
+
+    # The picture for the README: two approved, one rejected, a bonus paid (names made stable).
+    save_screenshot(page, "requester-results.png", mask=[page.locator("time"), page.locator(".meta code")],
+                    texts={".who": "games lab (AEXAMPLEREQUESTER)", ".review-head strong": "AEXAMPLEWORKER",
+                           "#bonuses tbody th": "AEXAMPLEWORKER", ".eyebrow a:last-child": "Caption some photos",
+                           ".flash-ok": "Paid a bonus of $1.50 to AEXAMPLEWORKER."})
+    page.reload()
+    page.get_by_role("link", name="Rejected", exact=True).click()
+    expect(page.locator("li.review")).to_have_count(1)
+    rejected = page.locator("li.review", has_text=workers[2].worker_id)
+    rejected.get_by_role("button", name=re.compile("^Approve after all")).click()
+    expect(page.locator(".flash-ok")).to_have_text("Approved 1 assignment.")
+    assert client.get_assignment(AssignmentId=ids[2])["Assignment"]["AssignmentStatus"] == "Approved"

@@ -1,5 +1,5 @@
 """The requester pages under /requester/: sign in with an access key and its secret; one's HITs
-(requester_hits.py); one's qualification
+(requester_hits.py) and the review of their work (requester_results.py); one's qualification
 types (create, edit, activate or deactivate, delete, preview the test as workers see it); pending
 requests with the worker's answers beside the test (accept with a value, reject with a reason, one by one
 or in bulk); holders of a type (filter, page, grant, revoke); a worker's score history.
@@ -24,6 +24,7 @@ from ...xml.questionform import parse_question_form
 from ..execution import call, execute
 from . import render, views
 from .requester_hits import HitPages, hit_routes
+from .requester_results import ResultPages, result_routes
 from .common import Pages, PageRequest, Sessions, error_parameter, query_string, same_site_path
 
 PREFIX = "/requester"
@@ -49,7 +50,7 @@ class Operations:
         return await execute(service, op.fn, params, write=not op.readonly, caller=caller)
 
 
-class RequesterPages(HitPages, Pages):
+class RequesterPages(ResultPages, HitPages, Pages):
     section = "requester"
     login_path = PREFIX + "/login"
     sessions = Sessions("openturk_requester", PREFIX, 12 * 3600, "openturk.requester-session")
@@ -79,6 +80,7 @@ class RequesterPages(HitPages, Pages):
             Route(PREFIX + "/requests", page(self.requests), methods=["GET"]),
             Route(PREFIX + "/requests/decide", page(self.decide), methods=["POST"]),
             *hit_routes(self),
+            *result_routes(self),
         ]
 
     # -- who is signed in ---------------------------------------------------------------------------------
