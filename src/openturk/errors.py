@@ -205,10 +205,11 @@ def not_authorized(message: str = "A valid worker token is required (Authorizati
     return request_error(Code.NOT_AUTHORIZED, message)
 
 
-def answers_rejected(problems: list[tuple[str, str]]) -> TurkError:
-    """Per-question problems with a worker's answers; `data` pairs are (QuestionIdentifier, message)."""
+def answers_rejected(problems: list[tuple[str, str]], of: str = "the test") -> TurkError:
+    """Per-question problems with a worker's answers (to a qualification test, or to a HIT's QuestionForm:
+    `of` names which); `data` pairs are (QuestionIdentifier, message)."""
     listing = "; ".join(f"{question}: {message}" for question, message in problems)
-    return request_error(Code.INVALID_PARAMETER_VALUE, f"The answers do not satisfy the test. {listing}", problems)
+    return request_error(Code.INVALID_PARAMETER_VALUE, f"The answers do not satisfy {of}. {listing}", problems)
 
 
 # -- HITs ---------------------------------------------------------------------------------------

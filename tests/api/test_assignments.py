@@ -165,8 +165,12 @@ def test_submit_stores_question_form_answers(server, client, worker):
 def test_a_question_form_hit_is_answered_against_its_form(server, client, worker):
     hit = create_hit(client, Question=question_form("q1"))
     assignment = worker.accept(hit["HITId"])
-    with worker_error("AWS.MechanicalTurk.InvalidParameterValue"):
+    with worker_error("AWS.MechanicalTurk.InvalidParameterValue") as info:
         worker.submit_assignment(assignment["AssignmentId"], {"nope": "x"})
+    assert "there is no question 'nope' in the form" in info.value.message
+    with worker_error("AWS.MechanicalTurk.InvalidParameterValue") as info:
+        worker.submit_assignment(assignment["AssignmentId"], {"q1": ["z"]})
+    assert info.value.message.startswith("The answers do not satisfy the HIT's form.")     # not "the test"
     done = worker.submit_assignment(assignment["AssignmentId"], {"q1": ["b"]})
     assert "<SelectionIdentifier>b</SelectionIdentifier>" in done["Answer"]
 

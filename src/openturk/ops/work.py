@@ -310,7 +310,7 @@ def _mapping_from_fields(form: QuestionForm, fields: list[tuple[str, str]]) -> d
 def _check(form: QuestionForm, document: QuestionFormAnswers) -> None:
     problems = check_answers(form, document)
     if problems:
-        raise errors.answers_rejected([(p.question_identifier, p.message) for p in problems])
+        raise errors.answers_rejected([(p.question_identifier, p.message) for p in problems], of="the HIT's form")
 
 
 # -- the worker's own records ---------------------------------------------------------------------

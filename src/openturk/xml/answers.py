@@ -174,7 +174,7 @@ def answers_from_mapping(form: QuestionForm, mapping: dict[str, list[str] | str]
     """
     unknown = [identifier for identifier in mapping if form.question(identifier) is None]
     if unknown:
-        raise errors.invalid_value("Answer", f"there is no question {show(str(unknown[0]))} in the test")
+        raise errors.invalid_value("Answer", f"there is no question {show(str(unknown[0]))} in the form")
     answers = []
     for question in form.questions:
         identifier = question.identifier

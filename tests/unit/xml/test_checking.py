@@ -161,7 +161,7 @@ def test_a_missing_free_text_question_gets_its_default_text():
 
 
 @pytest.mark.parametrize("mapping, message", [
-    ({"nope": ["a"]}, "there is no question 'nope' in the test"),
+    ({"nope": ["a"]}, "there is no question 'nope' in the form"),
     ({"pick": "a"}, "the question 'pick' is a selection question without OtherSelection: give its "
                     "SelectionIdentifiers as a list"),
     ({"words": ["a"]}, "the question 'words' takes free text (a string)"),
