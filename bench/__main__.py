@@ -10,14 +10,16 @@ import json
 import signal
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from openturk.clock import SystemClock
 from openturk.service import create_requester
 
 from . import population, report, scale
+from . import workers as worker_cells
 from .cells import (CHANGE_WORKERS, EXTRA_TYPES, HIT_QUESTION, HIT_TARGETS, HOLDERS, LIST_PAGE, SAME_WORKER, SCORE,
-                    SCORE_WORKER, Fixture, run_cell)
+                    SCORE_WORKER, SEARCH_TARGETS, WORKER_TARGETS, Fixture, run_cell)
 from .loadgen import make_generator
 from .server import HOST, Server
 from .signing import Presigner, client
@@ -26,8 +28,8 @@ TARGETS = ("healthz", "GetQualificationType", "UpdateQualificationType", "ListQu
 # Workers and their qualifications: measured on a smaller grid (--qual-grid) to keep the run short.
 QUAL_TARGETS = ("GetQualificationScore", "Associate:same", "Associate:change", "ListWorkers:1k",
                 "ListWorkers:1M")
-# HITs: on the same smaller grid.
-GRID_TARGETS = QUAL_TARGETS + HIT_TARGETS
+# HITs and the worker API: on the same smaller grid.
+GRID_TARGETS = QUAL_TARGETS + HIT_TARGETS + WORKER_TARGETS
 ALL_TARGETS = TARGETS + GRID_TARGETS
 
 
@@ -76,16 +78,26 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+# A worker's search is a latency target: it is also measured with one client on one process (with 8 clients
+# on one process its p50 is mostly the time spent waiting behind the 7 others).
+LATENCY_CELL = (1, 1)
+
+
 def planned(args, workers: int, clients: int, target: str) -> bool:
+    if target in SEARCH_TARGETS and (workers, clients) == LATENCY_CELL:
+        return True
     if target in GRID_TARGETS:
         return (workers, clients) in args.qual_grid
     return clients in args.clients
 
 
-def setup(server: Server, targets: set[str]) -> Fixture:
+def setup(server: Server, planned_targets: list[str], args) -> Fixture:
     """One type to read and update, and enough others that ListQualificationTypes returns a full page;
     workers holding the main type; and, for the ListWorkers targets, a type with 1,000 holders and one
-    with 1,000,000 (created through the API, their holders inserted into the database directly)."""
+    with 1,000,000 (created through the API, their holders inserted into the database directly); for the
+    worker API targets, workers, HITs and assignments enough for every planned cell (bench/workers.py)."""
+    cells_of = Counter(planned_targets)
+    targets = set(cells_of)
     key, secret = server.credentials()
     mturk = client(server.endpoint, key, secret)
     created = mturk.create_qualification_type(
@@ -97,8 +109,13 @@ def setup(server: Server, targets: set[str]) -> Fixture:
                                         Description=f"Filler type {i} for ListQualificationTypes.")
     fixture = Fixture(Presigner(server.endpoint, key, secret), population.open_database(server.data_dir),
                       main)
-    if targets & set(HIT_TARGETS):
-        setup_hits(server, fixture)
+    if targets & {*HIT_TARGETS, *WORKER_TARGETS}:
+        gate = setup_hits(server, fixture)
+        if targets & set(WORKER_TARGETS):
+            fixture.workers = worker_cells.setup(
+                fixture.db, fixture.presigner.host, fixture.hit_requester, fixture.hit_type, gate, HIT_QUESTION,
+                accept_cells=cells_of["accept"], submit_cells=cells_of["submit"],
+                search=bool(targets & {"search", "search:query"}), args=args)
     if targets & set(QUAL_TARGETS):
         for worker, value in ((SCORE_WORKER, SCORE), (SAME_WORKER, 1), *((w, 2) for w in CHANGE_WORKERS)):
             mturk.associate_qualification_with_worker(QualificationTypeId=main, WorkerId=worker,
@@ -117,36 +134,41 @@ def setup(server: Server, targets: set[str]) -> Fixture:
     return fixture
 
 
-def setup_hits(server: Server, fx: Fixture) -> None:
+def setup_hits(server: Server, fx: Fixture) -> str:
     """A requester of the HIT cells' own (with enough balance for every HIT the cells create: each reserves
-    $0.02), a HIT type with a requirement on a type of theirs and one on Locale, and one HIT to read."""
+    $0.02), a HIT type with a requirement on a type of theirs (returned: the gate) and one on Locale, and one
+    HIT to read. Its assignments last a day: the submit cells' were accepted in setup."""
     creds = create_requester(fx.db, "bench hits", SystemClock().epoch_ms(), balance="1000000.00")
     key, secret = creds["AccessKeyId"], creds["SecretAccessKey"]
     mturk = client(server.endpoint, key, secret)
     gate = mturk.create_qualification_type(Name="bench HIT gate", QualificationTypeStatus="Active",
                                            Description="The requirement on the benchmark's HITs.")
+    gate_id = gate["QualificationType"]["QualificationTypeId"]
     hit_type = mturk.create_hit_type(
         Title="bench: label an image", Description="A HIT type for the benchmark.", Reward="0.01",
-        Keywords="bench,image", AssignmentDurationInSeconds=600, AutoApprovalDelayInSeconds=86400,
+        Keywords="bench,image", AssignmentDurationInSeconds=86400, AutoApprovalDelayInSeconds=86400,
         QualificationRequirements=[
-            {"QualificationTypeId": gate["QualificationType"]["QualificationTypeId"],
+            {"QualificationTypeId": gate_id,
              "Comparator": "GreaterThanOrEqualTo", "IntegerValues": [50]},
             {"QualificationTypeId": "00000000000000000071", "Comparator": "In",
              "LocaleValues": [{"Country": "US"}, {"Country": "CA"}]}])["HITTypeId"]
     fx.hit_presigner = Presigner(server.endpoint, key, secret)
+    fx.hit_requester = creds["RequesterId"]
     fx.hit_type = hit_type
     fx.hit = mturk.create_hit_with_hit_type(HITTypeId=hit_type, MaxAssignments=3, LifetimeInSeconds=7 * 86400,
                                             Question=HIT_QUESTION)["HIT"]["HITId"]
+    return gate_id
 
 
 def run_server(workers: int, args, cells: list[dict], logs: dict, populations: dict) -> dict:
     """Start a server with `workers` processes, measure every (clients, target) cell on it, stop it."""
-    clients_here = sorted({*args.clients, *(c for w, c in args.qual_grid if w == workers)})
+    clients_here = sorted({*args.clients, *(c for w, c in args.qual_grid if w == workers),
+                           *((LATENCY_CELL[1],) if workers == LATENCY_CELL[0] else ())})
     plan = [(c, t) for c in clients_here for t in ALL_TARGETS
             if t in args.targets and planned(args, workers, c, t)]
     with Server(workers) as server:
         server.start()
-        fx = setup(server, {t for _, t in plan})
+        fx = setup(server, [t for _, t in plan], args)
         if fx.population:
             label = f"{workers} process(es)"
             populations[label] = fx.population
@@ -207,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             "hits": "CreateHITWithHITType: the same request each time (no UniqueRequestToken), MaxAssignments "
                     "1, an ExternalQuestion, a HIT type with two QualificationRequirements; each request "
                     "creates a HIT and reserves its cost. GetHIT: a HIT of that type, Assignable",
+            "worker_api": worker_cells.DESCRIPTION,
             "list_workers": f"ListWorkersWithQualificationType, first page, MaxResults {LIST_PAGE}, default "
                             f"Status (Granted), on a type with 1,000 and one with 1,000,000 holders",
             "associate": "SendNotification false (as Dallinger sends it); Associate:same repeats "

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from openturk.store.db import Database
 
-from . import population, procfs
+from . import population, procfs, workers
 from .loadgen import Generator
 from .server import HOST, Server
 from .signing import Presigner, Request, healthz
@@ -22,7 +22,12 @@ OPERATIONS = {"Associate:same": "AssociateQualificationWithWorker",
               "ListWorkers:1M": "ListWorkersWithQualificationType",
               # The scale run (bench/scale.py): the first page of the biggest type, and a page half-way.
               "ListWorkers:first": "ListWorkersWithQualificationType",
-              "ListWorkers:deep": "ListWorkersWithQualificationType"}
+              "ListWorkers:deep": "ListWorkersWithQualificationType",
+              # The worker API (bench/workers.py).
+              "accept": "POST /api/worker/v1/hits/{hit_id}/assignments",
+              "submit": "POST /api/worker/v1/assignments/{assignment_id}/answers",
+              "search": "GET /api/worker/v1/hit-groups",
+              "search:query": "GET /api/worker/v1/hit-groups?query="}
 HOLDERS = {"ListWorkers:1k": 1_000, "ListWorkers:1M": 1_000_000}
 LIST_TARGETS = (*HOLDERS, "ListWorkers:first", "ListWorkers:deep")
 LIST_PAGE = 100
@@ -58,8 +63,10 @@ class Fixture:
     # The HIT cells: a requester of their own (its HITs stay out of the main requester's listings), the HIT
     # type CreateHITWithHITType posts to, and the HIT GetHIT reads.
     hit_presigner: Presigner | None = None
+    hit_requester: str | None = None
     hit_type: str | None = None
     hit: str | None = None
+    workers: workers.WorkerFixture | None = None    # the worker API cells'
 
 
 # CreateHITWithHITType: one assignment for a day, an ExternalQuestion (what psiTurk and Dallinger post).
@@ -67,6 +74,12 @@ HIT_QUESTION = ('<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AW
                 '2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://example.org/task?batch=bench</ExternalURL>'
                 '<FrameHeight>600</FrameHeight></ExternalQuestion>')
 HIT_TARGETS = ("CreateHITWithHITType", "GetHIT")
+SEARCH_TARGETS = ("search", "search:query")
+WORKER_TARGETS = ("accept", "submit", *SEARCH_TARGETS)
+# Cells whose every request changes something that cannot change again (bench/workers.py): each request is
+# sent once, and the assignments that reached `status` are counted.
+ONCE_TARGETS = {"accept": "Accepted", "submit": "Submitted"}
+OK_STATUS = {"accept": 201}   # what the worker API answers an accept with; 200 for everything else
 
 
 def signed(fx: Fixture, target: str) -> list[Request]:
@@ -78,6 +91,10 @@ def signed(fx: Fixture, target: str) -> list[Request]:
                                       Question=HIT_QUESTION, RequesterAnnotation="bench")]
     if target == "GetHIT":
         return [fx.hit_presigner.sign(target, HITId=fx.hit)]
+    if target in ONCE_TARGETS:      # the cell's share of the pool, never sent before
+        return getattr(fx.workers, target).take(fx.workers.per_cell)
+    if target.startswith("search"):
+        return [fx.workers.search[target]]
     main = fx.main
     if target == "Associate:change":   # each worker to 1, then each to 2: every request changes a score
         return [fx.presigner.sign("AssociateQualificationWithWorker", QualificationTypeId=main,
@@ -117,6 +134,12 @@ def check_answer(fx: Fixture, target: str, body: bytes) -> str | None:
         return f"expected the Assignable HIT {fx.hit}: {body[:300]!r}"
     if target == "GetQualificationScore" and answer.get("Qualification", {}).get("IntegerValue") != fx.score:
         return f"expected IntegerValue {fx.score}: {body[:300]!r}"
+    if target in ONCE_TARGETS and answer.get("Assignment", {}).get("AssignmentStatus") != ONCE_TARGETS[target]:
+        return f"expected an assignment {ONCE_TARGETS[target]}: {body[:300]!r}"
+    if target.startswith("search") and (
+            [g["HITGroupId"] for g in answer.get("HITGroups", ())] != fx.workers.expected[target]
+            or not answer.get("NextToken")):
+        return f"expected the HIT groups {fx.workers.expected[target][:3]}... and a NextToken: {body[:300]!r}"
     return None
 
 
@@ -141,7 +164,7 @@ def probe(server: Server, fx: Fixture, requests: list[Request], target: str) -> 
             status, body = send_once(server.port, request)
         except OSError as exc:
             return f"cannot reach the server: {exc}"
-        if status != 200:
+        if status != OK_STATUS.get(target, 200):
             return f"HTTP {status}: {body[:300]!r}"
         wrong = check_answer(fx, target, body)
         if wrong:
@@ -150,19 +173,34 @@ def probe(server: Server, fx: Fixture, requests: list[Request], target: str) -> 
 
 
 def recorded_changes(fx: Fixture, target: str) -> int | None:
-    """For the Associate targets: the score-history rows of their workers (one per recorded change)."""
-    workers = {"Associate:same": (SAME_WORKER,), "Associate:change": fx.change_workers}.get(target)
-    return None if workers is None else population.history_count(fx.db, fx.main, workers)
+    """For the Associate targets: the score-history rows of their workers (one per recorded change); for
+    accept and submit: the assignments Accepted and Submitted."""
+    if target in ONCE_TARGETS:
+        return workers.assignment_count(fx.db, fx.hit_requester, ONCE_TARGETS[target])
+    changed = {"Associate:same": (SAME_WORKER,), "Associate:change": fx.change_workers}.get(target)
+    return None if changed is None else population.history_count(fx.db, fx.main, changed)
+
+
+def phases(fx: Fixture, target: str, requests: list[Request]) -> tuple[list[Request], list[Request],
+                                                                         list[Request]]:
+    """The requests of the probe, the warm-up and the measured run: the same ones, or for a cell whose
+    requests can be sent once, three parts of them."""
+    if target not in ONCE_TARGETS:
+        return requests, requests, requests
+    warm = 1 + fx.workers.warmup
+    return requests[:1], requests[1:warm], requests[warm:]
 
 
 def measure(server: Server, gen: Generator, fx: Fixture, target: str, requests: list[Request], clients: int,
-            args) -> dict:
+            args, warmup: list[Request] | None = None) -> dict:
+    """Warm up (with `warmup`, by default the same requests), then measure `requests`."""
+    ok = OK_STATUS.get(target, 200)
     waited, background = procfs.wait_quiet(args.quiet_wait)
-    gen.run(requests, clients, args.warmup)
+    gen.run(warmup or requests, clients, args.warmup, ok)
     changes0 = recorded_changes(fx, target)
     db0 = _database_cpu(fx)
     cpu0, (busy0, t0) = server.cpu(), procfs.machine_busy()
-    res = gen.run(requests, clients, args.duration)
+    res = gen.run(requests, clients, args.duration, ok)
     cpu1, (busy1, t1) = server.cpu(), procfs.machine_busy()
     db1 = _database_cpu(fx)
     changes1 = recorded_changes(fx, target)
@@ -192,7 +230,7 @@ def measure(server: Server, gen: Generator, fx: Fixture, target: str, requests: 
         "other_cores": max(0.0, machine - (server_cpu + res["cpu_s"] + (db_cpu or 0.0)) / (t1 - t0)),
         "background_cores_before": round(background, 3), "waited_for_quiet_s": round(waited, 2),
         **({} if changes0 is None else {
-            # Associate: how many requests were real writes (a change recorded in the score history).
+            # Associate, accept, submit: how many requests were real writes (a change recorded).
             "changes_recorded": changes1 - changes0,
             "changes_per_request": (changes1 - changes0) / n if n else None}),
     }
@@ -212,12 +250,12 @@ def run_cell(server: Server, gen: Generator, fx: Fixture, clients: int, target: 
             "operation": OPERATIONS.get(target, target)}
     if target in HOLDERS:
         cell["holders"] = HOLDERS[target]
-    requests = signed(fx, target)  # a fresh signature for every cell
+    first, warmup, requests = phases(fx, target, signed(fx, target))  # a fresh signature for every cell
     cell["requests_rotated"] = len(requests)
-    failure = probe(server, fx, requests, target)
+    failure = probe(server, fx, first, target)
     if failure is None:
         try:
-            cell.update(measure(server, gen, fx, target, requests, clients, args))
+            cell.update(measure(server, gen, fx, target, requests, clients, args, warmup))
         except RuntimeError as exc:
             failure = str(exc)
     if server.proc.poll() is not None:

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .pyload import write_requests
 from .signing import Request
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,9 +78,10 @@ class Generator:
         self.host, self.port = host, port
         self.tmp = Path(tempfile.mkdtemp(prefix="openturk-loadgen-"))
 
-    def run(self, requests: list[Request], connections: int, seconds: float) -> dict:
+    def run(self, requests: list[Request], connections: int, seconds: float, ok_status: int = 200) -> dict:
         """Send `requests` in turn (one, or several to rotate through) on `connections` keep-alive
-        connections for `seconds`.
+        connections for `seconds`. Answers with another status than `ok_status` are errors (wrk: those of
+        status >= 400).
 
         Returns {requests, duration_s, p50_ms, p90_ms, p99_ms, max_ms, errors{...}, cpu_s}."""
         raise NotImplementedError
@@ -97,7 +99,7 @@ class Wrk(Generator):
         banner = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False).stdout
         self.version = banner.split(" [")[0].removeprefix("wrk ")  # "wrk debian/4.1.0-3+b2 [epoll] ..."
 
-    def run(self, requests: list[Request], connections: int, seconds: float) -> dict:
+    def run(self, requests: list[Request], connections: int, seconds: float, ok_status: int = 200) -> dict:
         out, script = self.tmp / "result.json", self.tmp / "request.lua"
         out.unlink(missing_ok=True)
         script.write_text(wrk_script(requests, out))
@@ -121,12 +123,11 @@ class PyLoad(Generator):
         except ImportError:
             self.version = "asyncio"
 
-    def run(self, requests: list[Request], connections: int, seconds: float) -> dict:
-        raws, out = [self.tmp / f"request{i}.bin" for i in range(len(requests))], self.tmp / "result.json"
-        for path, request in zip(raws, requests, strict=True):
-            path.write_bytes(request.raw())
-        cmd = [sys.executable, "-m", "bench.pyload", ",".join(map(str, raws)), self.host, str(self.port),
-               str(connections), str(seconds)]
+    def run(self, requests: list[Request], connections: int, seconds: float, ok_status: int = 200) -> dict:
+        raws, out = self.tmp / "requests.bin", self.tmp / "result.json"
+        write_requests(raws, [r.raw() for r in requests])
+        cmd = [sys.executable, "-m", "bench.pyload", str(raws), self.host, str(self.port), str(connections),
+               str(seconds), str(ok_status)]
         code, cpu = run_child(cmd, seconds + 60, out, self.tmp / "pyload.log")
         if code != 0:
             raise RuntimeError(f"bench.pyload failed ({code}): {(self.tmp / 'pyload.log').read_text()}")

@@ -25,14 +25,14 @@ def worker_id(i: int) -> str:
     return f"{WORKER_PREFIX}{i:07d}"
 
 
-def _insert_sql(table, names: tuple[str, ...]) -> str:
+def insert_sql(table, names: tuple[str, ...]) -> str:
     columns = [table.c[name].name for name in names]   # KeyError if the schema no longer has a column
     return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
 
 
-WORKERS_SQL = _insert_sql(tables.workers, ("worker_id", "token_hash", "locale_country", "locale_subdivision",
+WORKERS_SQL = insert_sql(tables.workers, ("worker_id", "token_hash", "locale_country", "locale_subdivision",
                                            "created_ms"))
-QUALIFICATIONS_SQL = _insert_sql(tables.qualifications, (
+QUALIFICATIONS_SQL = insert_sql(tables.qualifications, (
     "qualification_type_id", "worker_id", "status", "integer_value", "grant_ms", "updated_ms", "version"))
 
 
@@ -60,19 +60,26 @@ def populate(db: Database, holders: dict[str, int]) -> dict:
         before_commit = time.monotonic()
     timings["commit_s"] = time.monotonic() - before_commit
     before_checkpoint = time.monotonic()
-    raw = db.engine.raw_connection()
-    try:
-        busy, _log, _done = raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    finally:
-        raw.close()
+    complete = checkpoint(db)
     timings["checkpoint_s"] = time.monotonic() - before_checkpoint
     timings["total_s"] = time.monotonic() - start
     sqlite_file = Path(db.url.removeprefix("sqlite:///"))
     return {"workers": count, "qualifications": sum(holders.values()),
             "holders_per_type": {t: n for t, n in holders.items()},
             **{k: round(v, 2) for k, v in timings.items()},
-            "checkpoint_complete": busy == 0,
+            "checkpoint_complete": complete,
             "database_mb": round(sqlite_file.stat().st_size / 1e6, 1)}
+
+
+def checkpoint(db: Database) -> bool:
+    """Copy the WAL into the main file and empty it (TRUNCATE), so that the measured requests do not start
+    with a large WAL; whether it completed."""
+    raw = db.engine.raw_connection()
+    try:
+        busy, _log, _done = raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        raw.close()
+    return busy == 0
 
 
 def history_count(db: Database, type_id: str, workers: tuple[str, ...]) -> int:

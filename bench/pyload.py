@@ -1,12 +1,14 @@
 """Fallback load generator: N keep-alive connections in one asyncio (uvloop) process, raw sockets.
 
 Each connection sends pre-built request bytes, reads one complete HTTP/1.1 response (by
-Content-Length), records its latency and status, and sends again until the deadline. With several
-request files (comma-separated) the requests are handed out in turn, across all connections. A server that
-answers `Connection: close` (moto's Werkzeug server does) is reconnected to for the next request, and the
-connect time is part of that request's latency, as for any client of it.
+Content-Length), records its latency and status, and sends again until the deadline. The requests file
+holds one request or several (each as its length in decimal, a newline, then its bytes: `write_requests`);
+several are handed out in turn, across all connections. A server that answers `Connection: close`
+(moto's Werkzeug server does) is reconnected to for the next request, and the connect time is part of
+that request's latency, as for any client of it. Any status other than OK_STATUS (default 200) is a
+bad_status error.
 
-    python -m bench.pyload REQUEST_FILE[,FILE...] HOST PORT CONNECTIONS SECONDS   (prints a JSON summary)
+    python -m bench.pyload REQUESTS_FILE HOST PORT CONNECTIONS SECONDS [OK_STATUS]   (prints a JSON summary)
 """
 
 from __future__ import annotations
@@ -75,7 +77,22 @@ class Connection(asyncio.Protocol):
             self.done.set_result(exc)
 
 
-async def run(raws: list[bytes], host: str, port: int, connections: int, seconds: float) -> dict:
+def write_requests(path: Path, raws: list[bytes]) -> None:
+    path.write_bytes(b"".join(b"%d\n%s" % (len(raw), raw) for raw in raws))
+
+
+def read_requests(path: Path) -> list[bytes]:
+    data, raws, at = path.read_bytes(), [], 0
+    while at < len(data):
+        end = data.index(b"\n", at)
+        size = int(data[at:end])
+        raws.append(data[end + 1:end + 1 + size])
+        at = end + 1 + size
+    return raws
+
+
+async def run(raws: list[bytes], host: str, port: int, connections: int, seconds: float,
+              ok_status: int = 200) -> dict:
     loop = asyncio.get_running_loop()
     latencies: list[int] = []
     statuses: dict[int, int] = {}
@@ -105,18 +122,18 @@ async def run(raws: list[bytes], host: str, port: int, connections: int, seconds
 
     return {"requests": len(latencies), "duration_s": elapsed, "p50_ms": pct(50), "p90_ms": pct(90),
             "p99_ms": pct(99), "max_ms": latencies[-1] / 1e6 if latencies else 0.0,
-            "errors": {"bad_status": sum(n for s, n in statuses.items() if s != 200), "socket": errors},
+            "errors": {"bad_status": sum(n for s, n in statuses.items() if s != ok_status), "socket": errors},
             "statuses": {str(k): v for k, v in statuses.items()}}
 
 
 def main(argv: list[str]) -> None:
-    paths, host, port, connections, seconds = argv
+    path, host, port, connections, seconds, *ok_status = argv
     try:
         from uvloop import run as run_loop
     except ImportError:
         run_loop = asyncio.run
-    raws = [Path(p).read_bytes() for p in paths.split(",")]
-    result = run_loop(run(raws, host, int(port), int(connections), float(seconds)))
+    result = run_loop(run(read_requests(Path(path)), host, int(port), int(connections), float(seconds),
+                          *map(int, ok_status)))
     print(json.dumps(result))
 
 

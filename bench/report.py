@@ -95,11 +95,31 @@ def evaluate_targets(cells: list[dict]) -> list[dict]:
         *list_workers_targets(cells),
         _check(f"CreateHITWithHITType req/s {where}", [create_hit1], val(create_hit1, "rps"), ">=", 2000),
         _check(f"GetHIT req/s {where}", [get_hit1], val(get_hit1, "rps"), ">=", 5000),
+        *worker_targets(cells),
     ]
 
 
+def worker_targets(cells: list[dict]) -> list[dict]:
+    """#13: a worker's accept and submit at >= 1,500 req/s, every answered request a recorded change (an
+    assignment Accepted or Submitted), on one process with 8 clients; the search's page at a p50 of <= 5 ms
+    for one worker (one client)."""
+    out = []
+    for target, what in (("accept", "accept (POST .../hits/{id}/assignments)"),
+                         ("submit", "submit (POST .../assignments/{id}/answers)")):
+        cell = _cell(cells, 1, 8, target)
+        check = _check(f"worker {what} req/s {_where(1, 8)}", [cell], None if cell is None else cell["rps"],
+                       ">=", 1500, changes_per_request=None if cell is None else cell.get("changes_per_request"))
+        check["pass"] = check["pass"] and (check["changes_per_request"] or 0) >= 1
+        out.append(check)
+    for target in ("search", "search:query"):     # a worker's wait for a page of search results
+        cell = _cell(cells, 1, 1, target)
+        out.append(_check(f"worker {target} (GET .../hit-groups) p50 ms {_where(1, 1)}", [cell],
+                          None if cell is None else cell["p50_ms"], "<=", 5))
+    return out
+
+
 def _where(workers: int, clients: int) -> str:
-    return f"({workers} process{'es' if workers > 1 else ''}, {clients} clients)"
+    return f"({workers} process{'es' if workers > 1 else ''}, {clients} client{'s' if clients != 1 else ''})"
 
 
 def list_workers_targets(cells: list[dict]) -> list[dict]:
@@ -198,6 +218,8 @@ def targets_table(targets: list[dict]) -> str:
             noise += f"  [1,000 holders: {t['at_1k']}, 1,000,000: {t['at_1m']}]"
         if t.get("busiest_worker_share"):
             noise += f"  [busiest worker did {t['busiest_worker_share']:.0%} of the work]"
+        if t.get("changes_per_request") is not None:
+            noise += f"  [{t['changes_per_request']:.0%} of the requests recorded a change]"
         lines.append(f"{'PASS' if t['pass'] else 'FAIL'}  {t['target'].ljust(width)}  {measured} "
                      f"(target {t['limit']}){noise}")
     return "\n".join(lines)

@@ -5,6 +5,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -411,6 +412,37 @@ def test_system_scores_only_for_workers_of_the_requester(server, client, other_c
 
 
 # -- the worker's search ----------------------------------------------------------------------------
+
+def test_search_pages_through_the_open_groups_newest_first(server, client, worker, unique):
+    """More groups than a page (and than the first batch the search reads): each open group once, newest
+    first; a group whose every assignment is held is left out; FirstHITId is the oldest HIT with an
+    assignment available, Expiration the latest of the group's HITs."""
+    other = server.create_worker()
+    open_groups = []
+    for i in range(7):
+        first = create_hit(client, lifetime=HOUR, Title=f"page {i} {unique}")
+        if i in (2, 5):             # one HIT, its one assignment held by another worker
+            other.accept(first["HITId"])
+            continue
+        second = create_hit(client, lifetime=2 * HOUR, max_assignments=2, Title=f"page {i} {unique}")
+        if i == 3:                  # its oldest HIT is full: the first with one available is the second
+            other.accept(first["HITId"])
+        open_groups.append((i, first, second))
+    seen, token, pages = [], None, 0
+    while True:
+        page = worker.search(query=unique, max_results=2, next_token=token)
+        seen += page["HITGroups"]
+        pages += 1
+        token = page["NextToken"]
+        if token is None:
+            break
+    newest_first = open_groups[::-1]
+    assert pages == 3 and [g["Title"] for g in seen] == [f"page {i} {unique}" for i, _, _ in newest_first]
+    for group, (i, first, second) in zip(seen, newest_first, strict=True):
+        assert group["FirstHITId"] == (second if i == 3 else first)["HITId"]
+        assert datetime.fromisoformat(group["Expiration"].replace("Z", "+00:00")) == second["Expiration"]
+        assert (group["NumberOfHITs"], group["NumberOfAssignmentsAvailable"]) == (2, 2 if i == 3 else 3)
+
 
 def test_search_lists_discoverable_groups_with_their_counts(server, client, worker, unique):
     hidden_type = client.create_qualification_type(Name=f"hidden {unique}", Description="d",

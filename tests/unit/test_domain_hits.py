@@ -123,6 +123,17 @@ def test_actions_guarded_decides_what_an_unqualified_worker_may_do(guards, allow
     assert "does not meet the requirement 3Q0TYPEA0000000000000000000000 Exists" in decision.refusals[1].reason
 
 
+@pytest.mark.parametrize("guards", ["Accept", "PreviewAndAccept", "DiscoverPreviewAndAccept"])
+def test_without_explanations_the_decision_is_the_same(guards):
+    """The search decides for every HIT group it reads and does not show why: it asks for no reasons."""
+    requirements = (requirement("GreaterThan", 5), requirement("LessThan", 3, guards=guards))
+    for values in (req.WorkerValues({T: 6}), req.WorkerValues({T: 2}), req.WorkerValues()):
+        full = req.decide(requirements, values, hit_status="Assignable")
+        quick = req.decide(requirements, values, hit_status="Assignable", explain=False)
+        assert (quick.discover, quick.preview, quick.accept) == (full.discover, full.preview, full.accept)
+        assert quick.refusals == () and full.refusals
+
+
 def test_a_qualified_worker_may_do_everything():
     decision = req.decide((requirement("GreaterThan", 5),), req.WorkerValues({T: 6}), hit_status="Assignable")
     assert (decision.discover, decision.preview, decision.accept, decision.refusals) == (True, True, True, ())

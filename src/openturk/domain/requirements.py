@@ -7,6 +7,7 @@ Pure: the operations give it the worker's values (`WorkerValues`) and the HIT's 
 from __future__ import annotations
 
 import json
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -189,10 +190,11 @@ def meets(requirement: Requirement, values: WorkerValues) -> bool:
         return False
     if comparator in SET_VALUE:
         return (value in requirement.integer_values) == (comparator == "In")
-    target = requirement.integer_values[0]
-    return {"LessThan": value < target, "LessThanOrEqualTo": value <= target, "GreaterThan": value > target,
-            "GreaterThanOrEqualTo": value >= target, "EqualTo": value == target,
-            "NotEqualTo": value != target}[comparator]
+    return _COMPARE[comparator](value, requirement.integer_values[0])
+
+
+_COMPARE = {"LessThan": operator.lt, "LessThanOrEqualTo": operator.le, "GreaterThan": operator.gt,
+            "GreaterThanOrEqualTo": operator.ge, "EqualTo": operator.eq, "NotEqualTo": operator.ne}
 
 
 def _locale_matches(held: Locale, wanted: Locale) -> bool:
@@ -220,7 +222,7 @@ class Eligibility:
 
 
 def decide(requirements: tuple[Requirement, ...], values: WorkerValues, *, hit_status: str,
-           blocked: bool = False) -> Eligibility:
+           blocked: bool = False, explain: bool = True) -> Eligibility:
     """What a worker may do with a HIT. "ActionsGuarded: Setting this attribute prevents Workers whose
     Qualifications do not meet this QualificationRequirement from taking the specified action. Valid
     arguments include 'Accept' (Worker cannot accept the HIT, but can preview the HIT and see it in their
@@ -229,7 +231,10 @@ def decide(requirements: tuple[Requirement, ...], values: WorkerValues, *, hit_s
     their search results)." A worker must meet every requirement to accept.
 
     Besides the requirements: only an Assignable HIT can be found or accepted (a worker may still preview
-    one they found) and a worker the requester blocked may do nothing with its HITs (openturk choice)."""
+    one they found) and a worker the requester blocked may do nothing with its HITs (openturk choice).
+
+    With explain=False the refusals are left out (the search, which decides for every HIT group it looks
+    at, needs only the three answers)."""
     refusals = []
     discover = preview = accept = True
     if blocked:
@@ -244,8 +249,9 @@ def decide(requirements: tuple[Requirement, ...], values: WorkerValues, *, hit_s
         if meets(requirement, values):
             continue
         guarded = requirement.actions_guarded
-        refusals.append(Refusal(index, f"The Worker does not meet the requirement {requirement.describe()} "
-                                       f"(it guards {guarded})."))
+        if explain:
+            refusals.append(Refusal(index, f"The Worker does not meet the requirement {requirement.describe()} "
+                                           f"(it guards {guarded})."))
         accept = False
         if guarded in (PREVIEW_AND_ACCEPT, DISCOVER_PREVIEW_AND_ACCEPT):
             preview = False

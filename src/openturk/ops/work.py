@@ -93,35 +93,33 @@ def search(ctx: Ctx, *, query: str | None = None, min_reward: str | None = None,
     values = _values_for(ctx)
     blocked_by: dict[str, bool] = {}
     groups: list[dict] = []
-    last_seq = before
+    last_seq, size = before, max_results * 2
     while len(groups) <= max_results:
         batch = aq.search_groups(ctx.conn, query=query, min_reward_cents=min_cents, now_ms=ctx.now_ms,
-                                 before_seq=last_seq, limit=max_results * 2)
+                                 before_seq=last_seq, limit=size)
+        found = []
         for type_row in batch:
-            last_seq = type_row["seq"]
             requirements = req_rules.cached_from_json(type_row["qualification_requirements"])
             owner = type_row["requester_id"]
             if owner not in blocked_by:
                 blocked_by[owner] = wq.block(ctx.conn, owner, ctx.worker_id) is not None
-            result = req_rules.decide(requirements, values, hit_status="Assignable", blocked=blocked_by[owner])
-            if not result.discover:
-                continue
-            live = aq.group_hits(ctx.conn, type_row["hit_type_id"], ctx.now_ms)
-            available = sum(max(0, h["available"]) for h in live)
-            if not available:
-                continue
-            groups.append({"HITGroupId": type_row["hit_type_id"], "HITTypeId": type_row["hit_type_id"],
-                           "RequesterId": owner, "Title": type_row["title"], "Description": type_row["description"],
-                           "Keywords": type_row["keywords"], "Reward": money.format_cents(type_row["reward_cents"]),
-                           "AssignmentDurationInSeconds": type_row["assignment_duration_in_seconds"],
-                           "NumberOfHITs": len(live), "NumberOfAssignmentsAvailable": available,
-                           "FirstHITId": next(h["hit_id"] for h in live if h["available"] > 0),
-                           "Expiration": iso(max(h["expiration_ms"] for h in live)),
-                           "CanPreview": result.preview, "CanAccept": result.accept, "_seq": type_row["seq"]})
-            if len(groups) == max_results + 1:
-                break
-        if len(batch) < max_results * 2 or len(groups) > max_results:
+            result = req_rules.decide(requirements, values, hit_status="Assignable", blocked=blocked_by[owner],
+                                     explain=False)
+            if result.discover:
+                found.append((type_row, result))
+        # The HITs of the groups the worker may discover, counted one query at a time for only as many
+        # groups as the page still needs (most have an assignment available).
+        while found and len(groups) <= max_results:
+            chunk, found = found[:max_results + 1 - len(groups)], found[max_results + 1 - len(groups):]
+            open_groups = aq.groups_availability(ctx.conn, [t["hit_type_id"] for t, _ in chunk], ctx.now_ms)
+            for type_row, result in chunk:
+                live = open_groups.get(type_row["hit_type_id"])
+                if live is not None:        # None: no assignment available
+                    groups.append(_group(type_row, live, result))
+        if len(batch) < size or len(groups) > max_results:
             break
+        # Fewer groups than the page needs were open to the worker: look further.
+        last_seq, size = batch[-1]["seq"], size
     token = None
     if len(groups) > max_results:      # one more was found: there is a next page
         groups = groups[:max_results]
@@ -129,6 +127,17 @@ def search(ctx: Ctx, *, query: str | None = None, min_reward: str | None = None,
     for group in groups:
         del group["_seq"]
     return {"HITGroups": groups, "NextToken": token}
+
+
+def _group(type_row: dict, live: dict, result) -> dict:
+    return {"HITGroupId": type_row["hit_type_id"], "HITTypeId": type_row["hit_type_id"],
+            "RequesterId": type_row["requester_id"], "Title": type_row["title"],
+            "Description": type_row["description"], "Keywords": type_row["keywords"],
+            "Reward": money.format_cents(type_row["reward_cents"]),
+            "AssignmentDurationInSeconds": type_row["assignment_duration_in_seconds"],
+            "NumberOfHITs": live["number_of_hits"], "NumberOfAssignmentsAvailable": live["available"],
+            "FirstHITId": live["first_hit_id"], "Expiration": iso(live["expiration_ms"]),
+            "CanPreview": result.preview, "CanAccept": result.accept, "_seq": type_row["seq"]}
 
 
 def _hit(ctx: Ctx, hit_id: str, *, lock: bool = False) -> dict:

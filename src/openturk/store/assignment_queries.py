@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import and_, case, false, func, insert, literal, or_, select, update
+from sqlalchemy import BigInteger, and_, case, cast, false, func, insert, literal, or_, select, update
 
 from .db import Prepared, Tx
 from .queries import bindparam
@@ -300,3 +300,34 @@ def group_hits(tx: Tx, hit_type_id: str, now_ms: int) -> list[dict]:
     if "\x00" in hit_type_id:   # no id holds U+0000, and PostgreSQL refuses to compare text with it
         return []
     return tx.all(_group_hits, {"type": hit_type_id, "now": now_ms})
+
+
+@cache
+def _availability(n: int) -> Prepared:
+    """`group_hits` summed up for n HIT types at once, for the worker's search: per type, its live HITs, the
+    assignments available in them (a HIT with more holders than slots counts 0), the latest Expiration, and
+    the oldest HIT with an assignment available — the join with it leaves out types that have none."""
+    live = (select(hits.c.hit_type_id, hits.c.seq, hits.c.expiration_ms,
+                   (hits.c.max_assignments - _used).label("available"))
+            .where(hits.c.hit_type_id.in_([bindparam(f"t{i}") for i in range(n)]), _live_hit,
+                   hits.c.reviewing == false()).subquery())
+    open_ = live.c.available > 0
+    summed = (select(live.c.hit_type_id, func.count().label("number_of_hits"),
+                     # PostgreSQL's sum of integers is a numeric: cast back to an integer
+                     cast(func.sum(case((open_, live.c.available), else_=0)), BigInteger).label("available"),
+                     func.max(live.c.expiration_ms).label("expiration_ms"),
+                     func.min(case((open_, live.c.seq))).label("first_seq"))
+              .group_by(live.c.hit_type_id).subquery())
+    return Prepared(select(summed.c.hit_type_id, summed.c.number_of_hits, summed.c.available, summed.c.expiration_ms,
+                           hits.c.hit_id.label("first_hit_id"))
+                    .join_from(summed, hits, hits.c.seq == summed.c.first_seq))
+
+
+def groups_availability(tx: Tx, hit_type_ids: list[str], now_ms: int) -> dict[str, dict]:
+    """For each of these HIT types that has an assignment available now: {number_of_hits, available,
+    expiration_ms, first_hit_id}, as `group_hits` would add them up (one query instead of one per type)."""
+    if not hit_type_ids:
+        return {}
+    params = {"now": now_ms, **{f"t{i}": type_id for i, type_id in enumerate(hit_type_ids)}}
+    rows = tx.all(_availability(len(hit_type_ids)), params)
+    return {row["hit_type_id"]: row for row in rows}
