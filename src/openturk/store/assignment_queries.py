@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import BigInteger, and_, case, cast, false, func, insert, literal, or_, select, update
+from sqlalchemy import BigInteger, and_, case, cast, false, func, insert, literal, or_, select, text, update
 
 from .db import Prepared, Tx
 from .queries import bindparam
-from .tables import HOLDING_STATUSES, WORKER_COUNTS, assignments, bonus_payments, hits, ledger, workers
+from .tables import HOLDING_SQL, HOLDING_STATUSES, WORKER_COUNTS, assignments, bonus_payments, hits, ledger, workers
 from .tables import hit_types as ht
 
 a = assignments
@@ -30,8 +30,10 @@ _with_hit = Prepared(select(a, hits.c.hit_type_id, hits.c.max_assignments, hits.
                      .join_from(a, hits, hits.c.hit_id == a.c.hit_id)
                      .join(ht, ht.c.hit_type_id == hits.c.hit_type_id)
                      .where(a.c.assignment_id == bindparam("id")))
+# By the partial unique index on (hit_id, worker_id): its condition written out as the index has it (with
+# bound statuses SQLite took the worker's (worker_id, status) index and read all their Accepted work).
 _holding = Prepared(select(a).where(a.c.hit_id == bindparam("hit"), a.c.worker_id == bindparam("worker"),
-                                    a.c.status.in_(HOLDING_STATUSES)))
+                                    text(HOLDING_SQL)))
 
 
 def insert_assignment(tx: Tx, **values) -> bool:

@@ -296,6 +296,9 @@ ledger = Table(
 ASSIGNMENT_STATUSES = ("Accepted", "Submitted", "Approved", "Rejected", "Returned", "Abandoned")
 # The statuses that hold one of a HIT's assignments (Returned and Abandoned ones are available again).
 HOLDING_STATUSES = ("Accepted", "Submitted", "Approved", "Rejected")
+# The partial unique index's condition, as SQL: a query whose WHERE has this very term can use the index
+# (SQLite matches a partial index's condition by its text, not by what bound values would be).
+HOLDING_SQL = "status IN ('Accepted', 'Submitted', 'Approved', 'Rejected')"
 
 # One worker's attempt at one HIT. An Accepted assignment past its deadline is Abandoned, and a Submitted
 # one past its AutoApprovalTime is Approved, whatever the row says (decided when read; the sweeper records
@@ -328,8 +331,7 @@ assignments = Table(
     Index("ix_assignments_status_auto_approval", "status", "auto_approval_ms"),
     # "A Worker can accept a HIT only once": one holding assignment per worker and HIT.
     Index("uq_assignments_hit_worker_holding", "hit_id", "worker_id", unique=True,
-          sqlite_where=text("status IN ('Accepted', 'Submitted', 'Approved', 'Rejected')"),
-          postgresql_where=text("status IN ('Accepted', 'Submitted', 'Approved', 'Rejected')")),
+          sqlite_where=text(HOLDING_SQL), postgresql_where=text(HOLDING_SQL)),
 )
 
 # SendBonus: one row per bonus paid (ListBonusPayments).
