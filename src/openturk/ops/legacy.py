@@ -16,6 +16,7 @@ from ..domain import qualifications as rules
 from ..store import queries
 from ..store import request_queries as rq
 from ..store import worker_queries as wq
+from .bookmarks import read_page
 from .context import Ctx
 from .pagination import DEFAULT_PAGE_SIZE
 from .presenters import qualification as present_qualification
@@ -84,8 +85,12 @@ def search_qualification_types(ctx: Ctx, *, must_be_requestable: bool, query: st
     owner = ctx.caller.requester_id if must_be_owned_by_caller else None
     filters = {"requestable_only": must_be_requestable, "owner_id": owner, "query": query}
     total = queries.count_qualification_types(ctx.conn, **filters)
-    rows = queries.qualification_types_by_name(ctx.conn, **filters, descending=sort_direction != ASCENDING,
-                                               offset=offset, limit=size)
+    descending = sort_direction != ASCENDING
+    listing = ("SearchQualificationTypes", ctx.caller.requester_id, must_be_requestable, owner, query, descending,
+               size)
+    rows = read_page(listing, number, lambda after: queries.qualification_types_by_name(
+        ctx.conn, **filters, descending=descending, offset=offset, limit=size, after=after),
+        key=lambda row: (row["name"], row["seq"]))
     caller = ctx.caller.requester_id
     return {**_listing(rows, total, number), "qualification_types": [present_type(r, caller) for r in rows]}
 
@@ -102,9 +107,12 @@ def get_qualification_requests(ctx: Ctx, *, qualification_type_id: str | None = 
     size, number, offset = _page(page_size, page_number)
     owner = ctx.caller.requester_id
     total = rq.count_pending_requests(ctx.conn, owner_id=owner, type_id=qualification_type_id)
-    rows = rq.pending_requests_at(ctx.conn, owner_id=owner, type_id=qualification_type_id,
-                                  by_type_id=sort_property == "QualificationTypeId",
-                                  descending=sort_direction == DESCENDING, offset=offset, limit=size)
+    by_type_id, descending = sort_property == "QualificationTypeId", sort_direction == DESCENDING
+    columns = rq.pending_key(by_type_id)
+    listing = ("GetQualificationRequests", owner, qualification_type_id, by_type_id, descending, size)
+    rows = read_page(listing, number, lambda after: rq.pending_requests_at(
+        ctx.conn, owner_id=owner, type_id=qualification_type_id, by_type_id=by_type_id, descending=descending,
+        offset=offset, limit=size, after=after), key=lambda row: tuple(row[c] for c in columns))
     return {**_listing(rows, total, number), "qualification_requests": [present_request(r) for r in rows]}
 
 
@@ -116,7 +124,9 @@ def get_qualifications_for_qualification_type(ctx: Ctx, *, qualification_type_id
     status = status or "Granted"
     size, number, offset = _page(page_size, page_number)
     total = wq.count_holders(ctx.conn, qualification_type_id, status)
-    rows = wq.holders_at(ctx.conn, qualification_type_id, status, offset, size)
+    listing = ("GetQualificationsForQualificationType", qualification_type_id, status, size)
+    rows = read_page(listing, number, lambda after: wq.holders_at(ctx.conn, qualification_type_id, status, offset,
+                                                                 size, after), key=lambda row: (row["seq"],))
     return {**_listing(rows, total, number), "qualifications": [present_qualification(r) for r in rows]}
 
 
@@ -126,6 +136,7 @@ def get_blocked_workers(ctx: Ctx, *, page_size: int | None = None, page_number: 
     size, number, offset = _page(page_size, page_number)
     requester = ctx.caller.requester_id
     total = wq.count_blocks(ctx.conn, requester)
-    rows = wq.blocks_at(ctx.conn, requester, offset, size)
+    rows = read_page(("GetBlockedWorkers", requester, size), number,
+                     lambda after: wq.blocks_at(ctx.conn, requester, offset, size, after), key=lambda row: (row["seq"],))
     return {**_listing(rows, total, number),
             "worker_blocks": [{"worker_id": r["worker_id"], "reason": r["reason"]} for r in rows]}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, tuple_, update
 from sqlalchemy import bindparam as _bindparam
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
@@ -42,6 +42,17 @@ def _code_point_order(element, compiler, **kw):
 @compiles(code_point_order, "postgresql")
 def _code_point_order_postgresql(element, compiler, **kw):
     return compiler.process(element.column, **kw) + ' COLLATE "C"'
+
+
+def keyset_page(order: tuple, descending: bool):
+    """A legacy listing's page that starts right after the row whose sort key (the `order` columns) is
+    (:k0, :k1, …): the row values compared as a whole, in the listing's direction."""
+    key = tuple_(*(bindparam(f"k{i}") for i in range(len(order))))
+    return tuple_(*order) < key if descending else tuple_(*order) > key
+
+
+def key_params(after: tuple | None) -> dict:
+    return {} if after is None else {f"k{i}": value for i, value in enumerate(after)}
 
 
 def _insert_all(table, skip=()):
@@ -197,8 +208,9 @@ def list_qualification_types(tx: Tx, *, after_seq: int, limit: int, requestable_
     return tx.all(_list_types(requestable_only, owner_id is not None, bool(query)), params)
 
 
-# Legacy SearchQualificationTypes pages by number and reports a total: a count and an OFFSET page sorted by
-# Name. (OFFSET costs grow with the page number, which the legacy API's page-number paging implies.)
+# Legacy SearchQualificationTypes pages by number and reports a total: a count and a page sorted by Name,
+# either after the previous page's last row (keyset: ops.legacy keeps where pages ended) or by OFFSET
+# (a page asked for out of turn).
 
 @cache
 def _count_types(requestable_only: bool, owned: bool, searched: bool) -> Prepared:
@@ -206,11 +218,14 @@ def _count_types(requestable_only: bool, owned: bool, searched: bool) -> Prepare
 
 
 @cache
-def _types_by_name(requestable_only: bool, owned: bool, searched: bool, descending: bool) -> Prepared:
-    name, seq = code_point_order(qt.c.name), qt.c.seq
-    order = (name.desc(), seq.desc()) if descending else (name, seq)
-    return Prepared(select(qt).where(and_(*_type_filters(requestable_only, owned, searched))).order_by(*order)
-                    .limit(bindparam("limit")).offset(bindparam("offset")))
+def _types_by_name(requestable_only: bool, owned: bool, searched: bool, descending: bool, keyset: bool) -> Prepared:
+    key = (code_point_order(qt.c.name), qt.c.seq)
+    conditions = _type_filters(requestable_only, owned, searched)
+    if keyset:
+        conditions = [*conditions, keyset_page(key, descending)]
+    statement = (select(qt).where(and_(*conditions)).order_by(*(c.desc() if descending else c for c in key))
+                 .limit(bindparam("limit")))
+    return Prepared(statement if keyset else statement.offset(bindparam("offset")))
 
 
 def count_qualification_types(tx: Tx, *, requestable_only: bool, owner_id: str | None, query: str | None) -> int:
@@ -219,8 +234,9 @@ def count_qualification_types(tx: Tx, *, requestable_only: bool, owner_id: str |
 
 
 def qualification_types_by_name(tx: Tx, *, requestable_only: bool, owner_id: str | None, query: str | None,
-                                descending: bool, offset: int, limit: int) -> list[dict]:
+                                descending: bool, offset: int, limit: int, after: tuple | None = None) -> list[dict]:
     """The same types as `list_qualification_types`, sorted by Name (code-point order; ties in creation
-    order), `limit` of them from `offset`."""
-    params = {"offset": offset, "limit": limit, **_search_params(owner_id, query)}
-    return tx.all(_types_by_name(requestable_only, owner_id is not None, bool(query), descending), params)
+    order), `limit` of them from `offset` — or, given `after` (a type's (name, seq)), right after it."""
+    params = {"offset": offset, "limit": limit, **key_params(after), **_search_params(owner_id, query)}
+    return tx.all(_types_by_name(requestable_only, owner_id is not None, bool(query), descending, after is not None),
+                  params)

@@ -7,7 +7,7 @@ from functools import cache
 from sqlalchemy import and_, func, insert, or_, select, update
 
 from .db import Prepared, Tx
-from .queries import bindparam
+from .queries import bindparam, key_params, keyset_page
 from .tables import qualification_requests as qr
 
 OPEN = ("TestInProgress", "Pending")
@@ -101,12 +101,20 @@ def _count_pending(by_type: bool) -> Prepared:
     return Prepared(select(func.count()).select_from(qr).where(_pending_filter(by_type)))
 
 
+def pending_key(by_type_id: bool) -> tuple[str, ...]:
+    """The columns the legacy listing sorts by (a row's values of them are its place in the listing)."""
+    return (("qualification_type_id",) if by_type_id else ()) + ("submit_ms", "seq")
+
+
 @cache
-def _pending_at(by_type: bool, by_type_id: bool, descending: bool) -> Prepared:
-    columns = ((qr.c.qualification_type_id,) if by_type_id else ()) + (qr.c.submit_ms, qr.c.seq)
-    order = [c.desc() for c in columns] if descending else list(columns)
-    return Prepared(select(qr).where(_pending_filter(by_type)).order_by(*order)
-                    .limit(bindparam("limit")).offset(bindparam("offset")))
+def _pending_at(by_type: bool, by_type_id: bool, descending: bool, keyset: bool) -> Prepared:
+    columns = tuple(qr.c[name] for name in pending_key(by_type_id))
+    condition = _pending_filter(by_type)
+    if keyset:
+        condition = and_(condition, keyset_page(columns, descending))
+    statement = (select(qr).where(condition).order_by(*(c.desc() if descending else c for c in columns))
+                 .limit(bindparam("limit")))
+    return Prepared(statement if keyset else statement.offset(bindparam("offset")))
 
 
 def count_pending_requests(tx: Tx, *, owner_id: str, type_id: str | None) -> int:
@@ -114,11 +122,12 @@ def count_pending_requests(tx: Tx, *, owner_id: str, type_id: str | None) -> int
 
 
 def pending_requests_at(tx: Tx, *, owner_id: str, type_id: str | None, by_type_id: bool, descending: bool,
-                        offset: int, limit: int) -> list[dict]:
-    """`limit` of the requests waiting for the owner from `offset`, in SubmitTime order (or by
-    QualificationTypeId, then SubmitTime), ascending or descending."""
-    return tx.all(_pending_at(type_id is not None, by_type_id, descending),
-                  {"owner": owner_id, "type": type_id, "offset": offset, "limit": limit})
+                        offset: int, limit: int, after: tuple | None = None) -> list[dict]:
+    """`limit` of the requests waiting for the owner from `offset` (or right after the request whose
+    `pending_key` values are `after`), in SubmitTime order (or by QualificationTypeId, then SubmitTime),
+    ascending or descending."""
+    return tx.all(_pending_at(type_id is not None, by_type_id, descending, after is not None),
+                  {"owner": owner_id, "type": type_id, "offset": offset, "limit": limit, **key_params(after)})
 
 
 def worker_requests(tx: Tx, worker_id: str, *, before_seq: int, limit: int) -> list[dict]:

@@ -119,8 +119,11 @@ def count_holders(tx: Tx, type_id: str, status: str) -> int:
     return tx.scalar(_count_holders, {"type": type_id, "status": status})
 
 
-def holders_at(tx: Tx, type_id: str, status: str, offset: int, limit: int) -> list[dict]:
-    """`limit` of a type's qualifications in one status from `offset`, in order of first grant."""
+def holders_at(tx: Tx, type_id: str, status: str, offset: int, limit: int, after: tuple | None = None) -> list[dict]:
+    """`limit` of a type's qualifications in one status from `offset` — or right after the one whose seq is
+    `after[0]` (the keyset of `holders`) — in order of first grant."""
+    if after is not None:
+        return holders(tx, type_id, status, after[0], limit)
     return tx.all(_holders_at, {"type": type_id, "status": status, "offset": offset, "limit": limit})
 
 
@@ -200,9 +203,11 @@ _blocks_at = Prepared(select(blocks).where(blocks.c.requester_id == bindparam("r
                       .order_by(blocks.c.seq).limit(bindparam("limit")).offset(bindparam("offset")))
 
 
-def blocks_at(tx: Tx, requester_id: str, offset: int, limit: int) -> list[dict]:
-    """Legacy GetBlockedWorkers: `limit` of the requester's blocks from `offset`, in the order they were made
-    (`count_blocks` gives the total)."""
+def blocks_at(tx: Tx, requester_id: str, offset: int, limit: int, after: tuple | None = None) -> list[dict]:
+    """Legacy GetBlockedWorkers: `limit` of the requester's blocks from `offset` (or right after the block
+    whose seq is `after[0]`), in the order they were made (`count_blocks` gives the total)."""
+    if after is not None:
+        return list_blocks(tx, requester_id, after[0], limit)
     return tx.all(_blocks_at, {"requester": requester_id, "offset": offset, "limit": limit})
 
 
