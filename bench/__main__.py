@@ -15,12 +15,16 @@ from pathlib import Path
 
 from openturk.clock import SystemClock
 from openturk.service import create_requester
+from openturk.store import db as store_db
 
 from . import population, report, scale
 from . import workers as worker_cells
 from .cells import (CHANGE_WORKERS, EXTRA_TYPES, HIT_QUESTION, HIT_TARGETS, HOLDERS, LIST_PAGE, SAME_WORKER, SCORE,
                     SCORE_WORKER, SEARCH_TARGETS, WORKER_TARGETS, Fixture, run_cell)
 from .loadgen import make_generator
+from .postgres import SETTINGS as PG_SETTINGS
+from .postgres import Postgres
+from .scale import create_pg_database
 from .server import HOST, Server
 from .signing import Presigner, client
 
@@ -31,6 +35,7 @@ QUAL_TARGETS = ("GetQualificationScore", "Associate:same", "Associate:change", "
 # HITs and the worker API: on the same smaller grid.
 GRID_TARGETS = QUAL_TARGETS + HIT_TARGETS + WORKER_TARGETS
 ALL_TARGETS = TARGETS + GRID_TARGETS
+DATABASES = ("sqlite", "postgresql")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -54,6 +59,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="also measure moto's server (DynamoDB GetItem, PutItem; the bench extra) in the same run "
                         "and report openturk / moto for reads and writes (needs the 1-process, 8-client "
                         "GetQualificationType and UpdateQualificationType cells)")
+    p.add_argument("--database", default="sqlite",
+                   help="sqlite, postgresql, or both (sqlite,postgresql): the servers' database. PostgreSQL is a "
+                        "throwaway server started from the machine's binaries (bench/postgres.py); only the "
+                        f"targets {', '.join(TARGETS)} run on it, and with both the report compares PostgreSQL's "
+                        "server CPU per request with SQLite's (target <= 2x)")
     p.add_argument("--output", default=str(report.ROOT / "bench-report.json"), help="JSON report path")
     scale.add_arguments(p)
     args = p.parse_args(argv)
@@ -68,6 +78,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     unknown = set(args.targets) - set(ALL_TARGETS)
     if unknown:
         p.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    args.database = args.database.split(",")
+    if set(args.database) - set(DATABASES):
+        p.error(f"--database: sqlite, postgresql or both, not {','.join(args.database)}")
+    if "postgresql" in args.database and set(args.targets) - set(TARGETS):
+        # The other targets' setup inserts rows into the SQLite file directly.
+        p.error(f"--database postgresql: only the targets {', '.join(TARGETS)}")
     if args.qual_grid == "full":
         args.qual_grid = [(w, c) for w in args.workers for c in args.clients]
     else:
@@ -160,15 +176,19 @@ def setup_hits(server: Server, fx: Fixture) -> str:
     return gate_id
 
 
-def run_server(workers: int, args, cells: list[dict], logs: dict, populations: dict) -> dict:
-    """Start a server with `workers` processes, measure every (clients, target) cell on it, stop it."""
+def run_server(workers: int, args, cells: list[dict], logs: dict, populations: dict,
+               database: tuple[str, str | None, int | None] = ("sqlite", None, None)) -> dict:
+    """Start a server with `workers` processes, measure every (clients, target) cell on it, stop it.
+    `database`: its kind, URL (None: the data directory's SQLite file) and server process id."""
+    kind, database_url, database_pid = database
     clients_here = sorted({*args.clients, *(c for w, c in args.qual_grid if w == workers),
                            *((LATENCY_CELL[1],) if workers == LATENCY_CELL[0] else ())})
     plan = [(c, t) for c in clients_here for t in ALL_TARGETS
             if t in args.targets and planned(args, workers, c, t)]
-    with Server(workers) as server:
+    with Server(workers, database_url=database_url) as server:
         server.start()
         fx = setup(server, [t for _, t in plan], args)
+        fx.database_pid = database_pid
         if fx.population:
             label = f"{workers} process(es)"
             populations[label] = fx.population
@@ -177,13 +197,15 @@ def run_server(workers: int, args, cells: list[dict], logs: dict, populations: d
         try:
             for clients, target in plan:
                 cells.append(run_cell(server, gen, fx, clients, target, args))
+                if kind != "sqlite":
+                    cells[-1]["database"] = kind
                 print(report.table(cells[-1:]).splitlines()[-1], flush=True)
             return {"name": gen.name, "version": gen.version}
         finally:
             gen.close()
             fx.db.dispose()
             # Logged at --log-level warning, after the banner: anything here is worth a look.
-            logs[f"{workers} process(es)"] = server.log_tail(40)
+            logs[f"{workers} process(es)" + ("" if kind == "sqlite" else f", {kind}")] = server.log_tail(40)
 
 
 def _terminate(signum, _frame):
@@ -197,12 +219,22 @@ def main(argv: list[str] | None = None) -> int:
     machine = report.machine_info()   # the commit and source checkout the servers start from, at the start
     cells: list[dict] = []
     generator: dict = {}
+    postgres_server = None
     logs: dict[str, str] = {}
     populations: dict[str, dict] = {}
     if not args.scale_only:
         print(report.table([]), flush=True)
-    for workers in [] if args.scale_only else args.workers:
-        generator = run_server(workers, args, cells, logs, populations)
+    for kind in [] if args.scale_only else args.database:
+        if kind == "sqlite":
+            for workers in args.workers:
+                generator = run_server(workers, args, cells, logs, populations)
+            continue
+        with Postgres() as pg:
+            url = create_pg_database(pg.start())
+            store_db.upgrade(url)
+            for workers in args.workers:
+                generator = run_server(workers, args, cells, logs, populations, (kind, url, pg.pid()))
+            postgres_server = {"version": pg.version(), "settings": dict(PG_SETTINGS)}
     add_ratios(cells)
     compared = None
     if args.versus == "moto":
@@ -236,7 +268,10 @@ def main(argv: list[str] | None = None) -> int:
                          "IntegerValue 1 for a worker who holds 1 (nothing changes); Associate:change "
                          f"sends IntegerValue 1 to each of {len(CHANGE_WORKERS)} workers in turn, then 2 to "
                          "each, ... (changes_per_request: the share of requests that recorded a change)",
-            "database": "SQLite, a fresh temporary data directory per server",
+            "database": "SQLite, a fresh temporary data directory per server"
+                        + ("" if postgres_server is None else "; cells with database postgresql: a throwaway "
+                           "PostgreSQL server, one database for every server (database_cpu_s: its processes')"),
+            **({} if postgres_server is None else {"postgres_server": postgres_server}),
             "ratios": "cpu_ratio_to_healthz = server CPU per request / that of GET /healthz (same processes, "
                       "same clients); rps_ratio_to_healthz likewise for req/s"},
         "cells": cells,

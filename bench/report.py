@@ -52,9 +52,9 @@ def _git(cwd: Path, *args: str) -> str | None:
         return None
 
 
-def _cell(cells: list[dict], workers: int, clients: int, target: str) -> dict | None:
+def _cell(cells: list[dict], workers: int, clients: int, target: str, database: str = "sqlite") -> dict | None:
     return next((c for c in cells if (c["workers"], c["clients"], c["target"]) == (workers, clients, target)
-                 and "rps" in c), None)
+                 and c.get("database", "sqlite") == database and "rps" in c), None)
 
 
 NOISE_CORES = 0.25  # a cell is "noisy" when other processes used more than this many cores during it
@@ -96,7 +96,22 @@ def evaluate_targets(cells: list[dict]) -> list[dict]:
         _check(f"CreateHITWithHITType req/s {where}", [create_hit1], val(create_hit1, "rps"), ">=", 2000),
         _check(f"GetHIT req/s {where}", [get_hit1], val(get_hit1, "rps"), ">=", 5000),
         *worker_targets(cells),
+        *postgres_targets(cells),
     ]
+
+
+def postgres_targets(cells: list[dict]) -> list[dict]:
+    """#15: PostgreSQL's server CPU per request at most twice SQLite's, for Get and Update (1 process, 8
+    clients; the database's own CPU is reported beside it, not counted). Only when both were measured."""
+    out = []
+    for target in ("GetQualificationType", "UpdateQualificationType"):
+        lite, pg = _cell(cells, 1, 8, target), _cell(cells, 1, 8, target, "postgresql")
+        if pg is None:
+            continue
+        ratio = None if lite is None or not lite["cpu_us_per_req"] else pg["cpu_us_per_req"] / lite["cpu_us_per_req"]
+        out.append(_check(f"{target} server CPU us/request, PostgreSQL / SQLite {_where(1, 8)}", [lite, pg],
+                          ratio, "<=", 2))
+    return out
 
 
 def worker_targets(cells: list[dict]) -> list[dict]:
@@ -191,6 +206,9 @@ def table(cells: list[dict], columns: list[tuple[str, str, str]] = COLUMNS) -> s
     header = [title for title, _, _ in columns]
     rows = [[fmt.format(c[key]) if c.get(key) is not None else "-" for _, key, fmt in columns]
             for c in cells if "rps" in c]
+    for r, c in zip(rows, [c for c in cells if "rps" in c], strict=True):
+        if c.get("database", "sqlite") != "sqlite" and len(r) > 2:     # PostgreSQL's cells: "Target [pg]"
+            r[2] += " [pg]"
     widths = [max(MIN_WIDTHS.get(header[i], 0), *(len(r[i]) for r in [header, *rows]))
               for i in range(len(columns))]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from . import ids
@@ -37,7 +38,7 @@ class Service:
     _credentials: dict = field(default_factory=dict)
     _workers: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    thread_limiter: object = None      # web.execution: threads for database work (PostgreSQL), per event loop
+    _database_threads: ThreadPoolExecutor | None = None     # web.execution: PostgreSQL's work runs there
 
     @classmethod
     def open(cls, settings: Settings, clock=None) -> "Service":
@@ -85,7 +86,19 @@ class Service:
             self._workers[digest] = (now + CREDENTIAL_CACHE_SECONDS, row["worker_id"])
         return row["worker_id"]
 
+    def database_threads(self) -> ThreadPoolExecutor:
+        """The threads database work runs in when it does not run on the event loop (PostgreSQL): one per
+        pooled connection."""
+        if self._database_threads is None:
+            with self._lock:
+                if self._database_threads is None:
+                    self._database_threads = ThreadPoolExecutor(self.settings.db_pool_size,
+                                                                thread_name_prefix="openturk-db")
+        return self._database_threads
+
     def close(self) -> None:
+        if self._database_threads is not None:
+            self._database_threads.shutdown(wait=True)
         self.db.dispose()
 
 

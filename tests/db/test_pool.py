@@ -8,6 +8,8 @@ import threading
 import time
 
 from openturk.config import load_settings
+from openturk.service import Service
+from openturk.store import db as store_db
 from openturk.store.db import make_engine
 from openturk.web.execution import in_database_thread
 from ..conftest import run_coroutine
@@ -21,15 +23,15 @@ def test_the_postgresql_pool_has_no_overflow():
         engine.dispose()
 
 
-class _Service:
-    thread_limiter = None
-
-    def __init__(self, size: int):
-        self.settings = load_settings({}, db_pool_size=size)
+def database_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("openturk-db")}
 
 
-def test_database_threads_are_limited_to_the_pool_size():
-    service = _Service(3)
+def test_database_threads_are_limited_to_the_pool_size(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    store_db.upgrade(url)
+    service = Service.open(load_settings({}, database_url=url, db_pool_size=3))
+    others = database_threads()       # other servers' in this test process
     running, peak, lock = 0, 0, threading.Lock()
 
     def work():
@@ -44,5 +46,10 @@ def test_database_threads_are_limited_to_the_pool_size():
     async def main():
         await asyncio.gather(*(in_database_thread(service, work) for _ in range(12)))
 
-    run_coroutine(main())
-    assert peak == 3 and service.thread_limiter.total_tokens == 3
+    try:
+        run_coroutine(main())
+        threads = database_threads() - others
+    finally:
+        service.close()
+    assert peak == 3 and len(threads) == 3
+    assert not threads & database_threads()       # close() joined them

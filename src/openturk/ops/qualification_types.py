@@ -129,9 +129,9 @@ def update_qualification_type(ctx: Ctx, *, qualification_type_id: str, **changes
     row = owned_type(ctx, qualification_type_id, lock=True)
     new = rules.apply_update(_attributes(row), **changes)
     columns = {**_columns(new), "search_text": rules.search_text(row["name"], new.description, row["keywords"])}
-    if not queries.update_qualification_type(ctx.conn, row["seq"], row["version"], columns):
+    updated = queries.update_qualification_type(ctx.conn, row["seq"], row["version"], columns)
+    if updated is None:
         raise Conflict()
-    updated = queries.qualification_type_by_id(ctx.conn, qualification_type_id)
     return {"qualification_type": present(updated, ctx.caller.requester_id)}
 
 

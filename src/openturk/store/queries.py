@@ -132,7 +132,8 @@ MUTABLE_COLUMNS = ("description", "search_text", "status", "test", "test_duratio
 _update_type = Prepared(update(qt).where(qt.c.seq == bindparam("b_seq"), qt.c.version == bindparam("b_version"),
                                          qt.c.status.in_(("Active", "Inactive")))
                         .values(version=bindparam("b_version") + 1,
-                                **{name: bindparam(name) for name in MUTABLE_COLUMNS}))
+                                **{name: bindparam(name) for name in MUTABLE_COLUMNS})
+                        .returning(*qt.c))
 _dispose_type = Prepared(update(qt).where(qt.c.seq == bindparam("b_seq"), qt.c.status.in_(("Active", "Inactive")))
                          .values(status="Disposing", disposed_ms=bindparam("now"), version=qt.c.version + 1))
 
@@ -164,9 +165,11 @@ def qualification_type_id_by_name(tx: Tx, owner_id: str, name: str) -> str | Non
     return tx.scalar(_type_id_by_name, {"owner": owner_id, "name": name})
 
 
-def update_qualification_type(tx: Tx, seq: int, version: int, values: dict) -> bool:
-    """Compare-and-set: applies only if nobody changed the type since it was read at `version`."""
-    return tx.rowcount(_update_type, {"b_seq": seq, "b_version": version, **values}) == 1
+def update_qualification_type(tx: Tx, seq: int, version: int, values: dict) -> dict | None:
+    """Compare-and-set: applies only if nobody changed the type since it was read at `version`; the type as
+    updated (RETURNING: no second read), or None."""
+    rows = tx.all(_update_type, {"b_seq": seq, "b_version": version, **values})
+    return rows[0] if rows else None
 
 
 def dispose_qualification_type(tx: Tx, seq: int, now_ms: int) -> bool:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
-
-import anyio.to_thread
 
 from ..ops.runner import run
 
@@ -32,11 +31,9 @@ async def call(service, fn, *args):
 
 
 async def in_database_thread(service, fn, *args):
-    """Run `fn(*args)` in a worker thread, at most as many at once as the process has pooled connections:
-    a thread more would only wait for a connection (anyio's default is 40 threads), and runnable threads
-    contend for the GIL: at 32 clients 16 threads gave a p99 of 70-150 ms, 8 threads 55-84 ms, at the same
-    throughput (make bench --scale on PostgreSQL, one process; docs/benchmarks.md)."""
-    limiter = service.thread_limiter
-    if limiter is None:     # created on the event loop that uses it
-        limiter = service.thread_limiter = anyio.CapacityLimiter(service.settings.db_pool_size)
-    return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
+    """Run `fn(*args)` in one of the process's database threads, as many as it has pooled connections: a
+    thread more would only wait for a connection, and runnable threads contend for the GIL: at 32 clients 16
+    threads gave a p99 of 70-150 ms, 8 threads 55-84 ms, at the same throughput (make bench --scale on
+    PostgreSQL, one process; docs/benchmarks.md). A plain executor rather than anyio's to_thread: its
+    capacity limiter, cancel scopes and backend look-ups were a fifth of a PostgreSQL read's Python time."""
+    return await asyncio.get_running_loop().run_in_executor(service.database_threads(), fn, *args)
