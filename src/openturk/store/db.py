@@ -51,8 +51,20 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         return engine
     # A fixed pool: requests beyond it wait for a connection (up to the pool timeout, 30 s) rather than open
     # short-lived overflow connections, which PostgreSQL pays for with a new backend process each time.
-    engine = create_engine(url, pool_size=pool_size, max_overflow=0)
+    return _ping_when_idle(create_engine(url, pool_size=pool_size, max_overflow=0))
 
+
+def make_loop_engine(url: str, *, pool_size: int = 8):
+    """PostgreSQL for the event loop: psycopg's AsyncConnection behind SQLAlchemy's asyncio pool, used from
+    synchronous code run with `sqlalchemy.util.greenlet_spawn` (its DBAPI adapter awaits each call on the
+    loop). Created on the loop that uses it; the same pool rules as `make_engine`."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
+    _ping_when_idle(engine.sync_engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> Engine:
     # Not pool_pre_ping: that is one more round trip per transaction (a tenth of a GetQualificationType's
     # server CPU, docs/benchmarks.md). A connection that has been idle for a while is pinged instead (after
     # a database restart or an idle timeout the pool finds out there); one that dies under load is dropped
@@ -171,30 +183,49 @@ class Database:
 
     def __init__(self, url: str, *, pool_size: int = 8):
         self.url = url
+        self.pool_size = pool_size
         self.engine = make_engine(url, pool_size=pool_size)
         self.dialect = self.engine.dialect
         self.is_sqlite = url.startswith("sqlite")
+        self._loop_engine = None
 
-    def transaction(self, *, write: bool):
+    def loop_engine(self):
+        """PostgreSQL's engine for work run on the event loop (`on_loop` transactions), made on first use."""
+        if self._loop_engine is None:
+            self._loop_engine = make_loop_engine(self.url, pool_size=self.pool_size)
+        return self._loop_engine
+
+    async def dispose_loop_engine(self) -> None:
+        """Close the event loop's connections (on that loop, before it stops)."""
+        if self._loop_engine is not None:
+            engine, self._loop_engine = self._loop_engine, None
+            await engine.dispose()
+
+    def transaction(self, *, write: bool, on_loop: bool = False):
         """A `Tx` that commits on success and rolls back on error. SQLite: BEGIN IMMEDIATE for writes,
         BEGIN for reads. PostgreSQL: writes in a READ COMMITTED transaction that the driver begins
         implicitly; reads in autocommit, each statement on its own snapshot — what READ COMMITTED gives
-        statements inside a transaction too — without the BEGIN and COMMIT round trips."""
-        return self._sqlite_transaction(write) if self.is_sqlite else self._postgres_transaction(write)
+        statements inside a transaction too — without the BEGIN and COMMIT round trips.
+
+        `on_loop` (PostgreSQL): the caller runs in a greenlet on the event loop (web.execution), and the
+        transaction uses the loop's connections, whose I/O the loop awaits instead of a thread blocking."""
+        if self.is_sqlite:
+            return self._sqlite_transaction(write)
+        return self._postgres_transaction(write, self.loop_engine().sync_engine if on_loop else self.engine)
 
     @contextlib.contextmanager
-    def _postgres_transaction(self, write: bool):
-        fairy = self.engine.raw_connection()
+    def _postgres_transaction(self, write: bool, engine: Engine):
+        fairy = engine.raw_connection()
         tx = None
         try:
-            connection = fairy.driver_connection
+            connection = fairy.dbapi_connection     # psycopg's Connection, or the adapter of an AsyncConnection
             if connection.autocommit == write:      # a client-side switch while no transaction is open
                 connection.autocommit = not write
             tx = Tx(connection.cursor(), self.dialect)
             try:
                 yield tx
             except BaseException as exc:
-                if self.dialect.is_disconnect(exc, connection, tx.cursor):
+                if engine.dialect.is_disconnect(exc, connection, tx.cursor):
                     fairy.invalidate(exc)
                     if tx.statements == 0:
                         raise StaleConnection() from exc

@@ -174,6 +174,8 @@ class OpenTurkApp:
                 for task in (self._sweeper, self._sampler, self._deliverer):
                     if task is not None:
                         task.cancel()
+                if self.service is not None:
+                    await self.service.db.dispose_loop_engine()    # its connections belong to this loop
                 if self.service is not None and self._service is None:
                     self.service.close()
                 await send({"type": "lifespan.shutdown.complete"})

@@ -19,7 +19,7 @@ from ..protocol.json11 import build_input_parser, build_serialiser
 from ..protocol.model import SIGNING_SERVICE, TARGET_PREFIX, service_model
 from .access import AccessLog
 from .asgi import BodyTooLarge, ClientDisconnected, read_body, send_bytes
-from .execution import in_database_thread, runs_inline
+from .execution import in_database_thread, on_the_loop, runs_inline
 from .throttle import RateLimiter
 
 error_log = logging.getLogger("openturk.errors")
@@ -75,7 +75,7 @@ class RequesterAPI:
             if self.inline_writes or (self.inline_reads and op.readonly):
                 result = run_operation(self.service, op, creds.caller, params)
             else:
-                result = await in_database_thread(self.service, run_operation, self.service, op, creds.caller, params)
+                result = await on_the_loop(run_operation, self.service, op, creds.caller, params, on_loop=True)
             status, payload = 200, orjson.dumps(dump(result))
         except errors.TurkError as exc:
             status, payload = self._turk_error(exc)
