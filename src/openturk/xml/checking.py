@@ -51,7 +51,7 @@ def check_answers(form: QuestionForm, answers: QuestionFormAnswers) -> list[Answ
     for answer in answers.answers:
         identifier = answer.question_identifier
         if form.question(identifier) is None:
-            strays.append(AnswerProblem(identifier, "There is no question with this identifier in the test."))
+            strays.append(AnswerProblem(identifier, "There is no question with this identifier in the form."))
         elif identifier in given:
             strays.append(AnswerProblem(identifier, "The question is answered more than once."))
         else:

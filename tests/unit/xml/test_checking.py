@@ -131,7 +131,7 @@ def test_answers_to_unknown_questions_and_repeated_answers_are_problems():
     answers = QuestionFormAnswers((Answer("q", free_text="x"), Answer("q", free_text="y"), Answer("zz", ("a",))))
     assert check_answers(parsed, answers) == [
         AnswerProblem("q", "The question is answered more than once."),
-        AnswerProblem("zz", "There is no question with this identifier in the test.")]
+        AnswerProblem("zz", "There is no question with this identifier in the form.")]
 
 
 def test_problems_come_in_the_forms_order():
