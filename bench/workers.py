@@ -35,7 +35,7 @@ from openturk.store import tables
 from openturk.store.db import Database
 
 from .bulkload import HISTORY_COLUMNS, HISTORY_SOURCE
-from .population import checkpoint, insert_sql
+from .population import QUALIFICATIONS_SQL, WORKERS_SQL, checkpoint, insert_sql
 from .signing import Request
 
 PREFIX = "/api/worker/v1"
@@ -61,10 +61,6 @@ DESCRIPTION = (f"Bearer tokens of workers inserted in setup (bench/workers.py). 
                f"some hidden from the worker; search:query: ?query={SEARCH_QUERY} (one group in ten)")
 ASSIGNMENTS_SQL = insert_sql(tables.assignments, (
     "assignment_id", "hit_id", "requester_id", "worker_id", "status", "accept_ms", "deadline_ms", "version"))
-WORKERS_SQL = insert_sql(tables.workers, ("worker_id", "token_hash", "locale_country", "locale_subdivision",
-                                          "created_ms"))
-QUALIFICATIONS_SQL = insert_sql(tables.qualifications, (
-    "qualification_type_id", "worker_id", "status", "integer_value", "grant_ms", "updated_ms", "version"))
 HISTORY_SQL = insert_sql(tables.qualification_history, HISTORY_COLUMNS)
 
 
