@@ -123,8 +123,8 @@ def setup(server: Server, planned_targets: list[str], args) -> Fixture:
     for i in range(EXTRA_TYPES):
         mturk.create_qualification_type(Name=f"bench extra {i:02d}", QualificationTypeStatus="Active",
                                         Description=f"Filler type {i} for ListQualificationTypes.")
-    fixture = Fixture(Presigner(server.endpoint, key, secret), population.open_database(server.data_dir),
-                      main)
+    fixture = Fixture(Presigner(server.endpoint, key, secret), population.open_database(server.data_dir,
+                                                                                          server.database_url), main)
     if targets & {*HIT_TARGETS, *WORKER_TARGETS}:
         gate = setup_hits(server, fixture)
         if targets & set(WORKER_TARGETS):

@@ -79,7 +79,8 @@ WORKER_TARGETS = ("accept", "submit", *SEARCH_TARGETS)
 # Cells whose every request changes something that cannot change again (bench/workers.py): each request is
 # sent once, and the assignments that reached `status` are counted.
 ONCE_TARGETS = {"accept": "Accepted", "submit": "Submitted"}
-OK_STATUS = {"accept": 201}   # what the worker API answers an accept with; 200 for everything else
+OK_STATUS = {"accept": 201}
+UPDATE_DESCRIPTIONS = 64   # what the worker API answers an accept with; 200 for everything else
 
 
 def signed(fx: Fixture, target: str) -> list[Request]:
@@ -96,13 +97,16 @@ def signed(fx: Fixture, target: str) -> list[Request]:
     if target.startswith("search"):
         return [fx.workers.search[target]]
     main = fx.main
+    if target == "UpdateQualificationType":   # descriptions in turn: more of them than requests in flight, so
+        # that every request changes the type (the server writes nothing for a description it already has)
+        return [fx.presigner.sign(target, QualificationTypeId=main, Description=f"Updated by the benchmark ({i}).")
+                for i in range(UPDATE_DESCRIPTIONS)]
     if target == "Associate:change":   # each worker to 1, then each to 2: every request changes a score
         return [fx.presigner.sign("AssociateQualificationWithWorker", QualificationTypeId=main,
                                   WorkerId=worker, IntegerValue=value, SendNotification=False)
                 for value in (1, 2) for worker in fx.change_workers]
     params = {
         "GetQualificationType": {"QualificationTypeId": main},
-        "UpdateQualificationType": {"QualificationTypeId": main, "Description": "Updated by the benchmark."},
         "ListQualificationTypes": {"MustBeRequestable": False, "MustBeOwnedByCaller": True, "MaxResults": 10},
         "GetQualificationScore": {"QualificationTypeId": main, "WorkerId": fx.score_worker},
         # The worker already holds value 1: the server finds nothing to change and records nothing.
@@ -174,7 +178,10 @@ def probe(server: Server, fx: Fixture, requests: list[Request], target: str) -> 
 
 def recorded_changes(fx: Fixture, target: str) -> int | None:
     """For the Associate targets: the score-history rows of their workers (one per recorded change); for
-    accept and submit: the assignments Accepted and Submitted."""
+    accept and submit: the assignments Accepted and Submitted; for UpdateQualificationType: the type's
+    version (one more per write)."""
+    if target == "UpdateQualificationType":
+        return population.type_version(fx.db, fx.main)
     if target in ONCE_TARGETS:
         return workers.assignment_count(fx.db, fx.hit_requester, ONCE_TARGETS[target])
     changed = {"Associate:same": (SAME_WORKER,), "Associate:change": fx.change_workers}.get(target)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from openturk.clock import SystemClock
-from openturk.config import sqlite_url
+from openturk.config import normalise_database_url, sqlite_url
 from openturk.store import tables
 from openturk.store.db import Database
 
@@ -36,7 +36,10 @@ QUALIFICATIONS_SQL = insert_sql(tables.qualifications, (
     "qualification_type_id", "worker_id", "status", "integer_value", "grant_ms", "updated_ms", "version"))
 
 
-def open_database(data_dir: Path) -> Database:
+def open_database(data_dir: Path, database_url: str | None = None) -> Database:
+    """The server's database: its PostgreSQL one if it has one, else the data directory's SQLite file."""
+    if database_url:
+        return Database(normalise_database_url(database_url), pool_size=1)
     return Database(sqlite_url(str(data_dir)), pool_size=1)
 
 
@@ -80,6 +83,14 @@ def checkpoint(db: Database) -> bool:
     finally:
         raw.close()
     return busy == 0
+
+
+def type_version(db: Database, type_id: str) -> int:
+    """The qualification type's version: one more for each write of UpdateQualificationType."""
+    mark = "?" if db.is_sqlite else "%s"
+    with db.transaction(write=False) as tx:
+        return tx.cursor.execute(f"SELECT version FROM {tables.qualification_types.name} "
+                                 f"WHERE qualification_type_id = {mark}", (type_id,)).fetchone()[0]
 
 
 def history_count(db: Database, type_id: str, workers: tuple[str, ...]) -> int:

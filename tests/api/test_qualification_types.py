@@ -477,6 +477,48 @@ def test_concurrent_updates_all_apply(server, requester, unique):
     assert get(clients[0], type_id)["Description"] in {f"writer {i}" for i in range(8)}
 
 
+def test_concurrent_updates_of_different_attributes_keep_each_other(server, requester, unique):
+    # Each writer sets its own attribute, again and again: a change is written attribute by attribute, and
+    # one checked against the type's test or auto-granting only if the type did not change since it was read
+    # (else it is read again, with a lock) — so no writer ever undoes another's change.
+    clients = [server.client(requester) for _ in range(4)]
+    type_id = create(clients[0], unique)["QualificationTypeId"]
+    rounds = 12
+    changes = [lambda n: {"Description": f"description {n}"},
+               lambda n: {"RetryDelayInSeconds": 60 + n},
+               lambda n: {"QualificationTypeStatus": "Active" if n % 2 else "Inactive"},
+               lambda n: {"AutoGranted": True, "AutoGrantedValue": 100 + n}]
+    barrier = threading.Barrier(len(clients))
+    errors = []
+
+    def writer(c, change):
+        barrier.wait()
+        try:
+            for n in range(rounds):
+                c.update_qualification_type(QualificationTypeId=type_id, **change(n))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=pair) for pair in zip(clients, changes)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    final = get(clients[0], type_id)
+    assert (final["Description"], final["RetryDelayInSeconds"], final["QualificationTypeStatus"],
+            final["AutoGranted"], final["AutoGrantedValue"]) == (
+        f"description {rounds - 1}", 60 + rounds - 1, "Active", True, 100 + rounds - 1)
+
+
+def test_an_update_that_changes_nothing_answers_the_type_as_it_is(client, unique):
+    qt = create(client, unique, RetryDelayInSeconds=30)
+    same = client.update_qualification_type(QualificationTypeId=qt["QualificationTypeId"],
+                                            Description=qt["Description"], RetryDelayInSeconds=30,
+                                            QualificationTypeStatus="Active")["QualificationType"]
+    assert same == qt
+
+
 def test_query_folds_case_beyond_ascii(client, unique):
     type_id = create(client, f"Émile Straße {unique}")["QualificationTypeId"]
     for query in ("émile", "ÉMILE", "STRASSE", f"straße {unique}".upper()):

@@ -59,3 +59,45 @@ def test_a_connection_killed_between_requests_is_replaced_and_the_request_succee
 
     assert run(service(database), read, {}, write=False) == 3
     assert backend_pid(database) != before          # a new connection took the dead one's place
+
+
+def test_a_single_write_runs_in_autocommit_first_and_in_a_transaction_after_a_lost_race(database):
+    from openturk.ops.context import Conflict
+    seen = []
+
+    def update(ctx):
+        seen.append((ctx.conn.transactional, ctx.conn.cursor.connection.autocommit))
+        if not ctx.conn.transactional:
+            raise Conflict()        # as a compare-and-set that lost a race would
+        return "done"
+
+    assert run(service(database), update, {}, write=True, single_write=True) == "done"
+    assert seen == [(False, True), (True, False)]
+
+
+def test_a_single_write_may_not_write_twice(database):
+    touch = Prepared(qualification_types.update().where(qualification_types.c.seq == -1).values(version=0))
+    with database.transaction(write=True, single_write=True) as tx:
+        tx.rowcount(touch)
+        with pytest.raises(RuntimeError, match="wrote twice"):
+            tx.rowcount(touch)
+    with database.transaction(write=True) as tx:        # a transaction may write as often as it likes
+        assert [tx.rowcount(touch) for _ in range(3)] == [0, 0, 0]
+
+
+def test_the_event_loop_uses_asyncpg_and_the_same_statements(database):
+    from sqlalchemy.util import greenlet_spawn
+
+    from ..conftest import run_coroutine
+
+    def read(ctx):
+        return ctx.conn.dialect.driver, len(ctx.conn.all(COUNT, {"n": 3}))
+
+    async def on_loop():
+        try:
+            return await greenlet_spawn(run, service(database), read, {}, write=False, on_loop=True)
+        finally:
+            await database.dispose_loop_engine()
+
+    assert run_coroutine(on_loop()) == ("asyncpg", 3)
+    assert run(service(database), read, {}, write=False) == ("psycopg", 3)     # compiled once per driver

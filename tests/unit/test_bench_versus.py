@@ -9,12 +9,13 @@ from bench import pyload, versus
 from ..conftest import run_coroutine
 
 
-def cell(target, rps, cpu, workers=1, clients=8):
-    return {"target": target, "workers": workers, "clients": clients, "rps": rps, "cpu_us_per_req": cpu}
+def cell(target, rps, cpu, workers=1, clients=8, changes=None):
+    out = {"target": target, "workers": workers, "clients": clients, "rps": rps, "cpu_us_per_req": cpu}
+    return out if changes is None else {**out, "changes_per_request": changes}
 
 
 def test_compare_divides_openturk_by_moto_at_one_process_and_eight_clients():
-    ours = [cell("GetQualificationType", 8000, 125), cell("UpdateQualificationType", 4000, 200),
+    ours = [cell("GetQualificationType", 8000, 125), cell("UpdateQualificationType", 4000, 200, changes=1.0),
             cell("GetQualificationType", 99999, 1, workers=2)]
     moto = [cell("GetItem", 500, 2000), cell("PutItem", 600, 1800)]
     reads, writes = versus.compare(ours, moto)
@@ -22,6 +23,12 @@ def test_compare_divides_openturk_by_moto_at_one_process_and_eight_clients():
         ("reads", 16.0, 16.0, True)
     assert (writes["what"], writes["rps_ratio"], writes["moto_cpu_per_openturk_cpu"], writes["pass"]) == \
         ("writes", 6.67, 9.0, False)         # below the target of 8
+
+
+def test_writes_that_changed_nothing_do_not_count():
+    ours = [cell("UpdateQualificationType", 9000, 100, changes=0.0002)]
+    [_reads, writes] = versus.compare(ours, [cell("PutItem", 600, 1800)])
+    assert writes["rps_ratio"] == 15.0 and not writes["pass"]
 
 
 def test_compare_without_a_cell_is_not_measured_and_fails():

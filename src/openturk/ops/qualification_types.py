@@ -122,14 +122,27 @@ def list_qualification_types(ctx: Ctx, *, must_be_requestable: bool, query: str 
             "qualification_types": [present(row, caller) for row in rows]}
 
 
-@operation("UpdateQualificationType")
+# The attributes whose new values UpdateQualificationType's rules take from the request alone. A change to
+# these only is written column by column, guarded only by the type's state (still Active or Inactive): it
+# cannot undo a concurrent change to another attribute, so it needs neither the type's version nor a lock.
+# A change to the test or to auto-granting is checked against the type's current test and auto-granting
+# (`rules.apply_update`): it is written only if the type is as it was read (its version).
+_INDEPENDENT_COLUMNS = frozenset({"description", "search_text", "status", "retry_delay_in_seconds"})
+
+
+@operation("UpdateQualificationType", single_write=True)
 def update_qualification_type(ctx: Ctx, *, qualification_type_id: str, **changes) -> dict:
     """"The UpdateQualificationType operation modifies the attributes of an existing Qualification type" —
-    the rules are in `domain.qualification_types.apply_update`."""
-    row = owned_type(ctx, qualification_type_id, lock=True)
+    the rules are in `domain.qualification_types.apply_update`. Its one write is a single guarded statement
+    (`single_write`: on PostgreSQL its first attempt reads without a lock, outside a transaction)."""
+    row = owned_type(ctx, qualification_type_id, lock=ctx.conn.transactional)
     new = rules.apply_update(_attributes(row), **changes)
     columns = {**_columns(new), "search_text": rules.search_text(row["name"], new.description, row["keywords"])}
-    updated = queries.update_qualification_type(ctx.conn, row["seq"], row["version"], columns)
+    changed = {name: value for name, value in columns.items() if value != row[name]}
+    if not changed:
+        return {"qualification_type": present(row, ctx.caller.requester_id)}
+    version = None if changed.keys() <= _INDEPENDENT_COLUMNS else row["version"]
+    updated = queries.update_qualification_type(ctx.conn, row["seq"], changed, version=version)
     if updated is None:
         raise Conflict()
     return {"qualification_type": present(updated, ctx.caller.requester_id)}

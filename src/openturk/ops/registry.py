@@ -17,18 +17,21 @@ class Operation:
     fn: Callable[..., dict]
     readonly: bool                # decides BEGIN vs BEGIN IMMEDIATE on SQLite
     implemented: bool = True
+    # Its only write is one statement that guards itself (a compare-and-set): on PostgreSQL its first attempt
+    # runs outside a transaction, each statement atomic by itself (store.db.Database.transaction).
+    single_write: bool = False
 
 
 REGISTRY: dict[str, Operation] = {}
 
 
-def operation(name: str, *, readonly: bool | None = None):
+def operation(name: str, *, readonly: bool | None = None, single_write: bool = False):
     """Register `fn` as the implementation of MTurk operation `name`."""
     def register(fn):
         if fn.__name__ != xform_name(name):
             raise TypeError(f"{fn.__name__} must be named {xform_name(name)}")
         is_readonly = name.startswith(("Get", "List")) if readonly is None else readonly
-        REGISTRY[name] = Operation(name, fn, is_readonly)
+        REGISTRY[name] = Operation(name, fn, is_readonly, single_write=single_write)
         return fn
     return register
 

@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Boolean, Engine, create_engine, event
+from sqlalchemy import Boolean, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
@@ -55,13 +55,31 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
 
 
 def make_loop_engine(url: str, *, pool_size: int = 8):
-    """PostgreSQL for the event loop: psycopg's AsyncConnection behind SQLAlchemy's asyncio pool, used from
-    synchronous code run with `sqlalchemy.util.greenlet_spawn` (its DBAPI adapter awaits each call on the
-    loop). Created on the loop that uses it; the same pool rules as `make_engine`."""
+    """PostgreSQL for the event loop: asyncpg behind SQLAlchemy's asyncio pool, used from synchronous code run
+    with `sqlalchemy.util.greenlet_spawn` (its DBAPI adapter awaits each call on the loop). Created on the
+    loop that uses it; the same pool rules as `make_engine`.
+
+    asyncpg rather than psycopg's AsyncConnection: psycopg registers and unregisters its socket with the
+    loop at every wait (24 epoll_ctl calls per UpdateQualificationType, strace), asyncpg's socket is a
+    transport that stays registered; a round trip costs it about half the client CPU (docs/benchmarks.md)."""
+    import asyncpg
     from sqlalchemy.ext.asyncio import create_async_engine
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
+    dsn, timeout = asyncpg_arguments(url)
+    engine = create_async_engine("postgresql+asyncpg://", pool_size=pool_size, max_overflow=0,
+                                 async_creator=lambda: asyncpg.connect(dsn, **timeout))
     _ping_when_idle(engine.sync_engine)
     return engine
+
+
+def asyncpg_arguments(url: str) -> tuple[str, dict]:
+    """The database URL as a libpq connection URI, which asyncpg reads itself (sslmode, sslrootcert,
+    host=/socket/dir, ... mean what they mean to psycopg; other parameters become server settings, as
+    application_name and options are), and libpq's connect_timeout as asyncpg's `timeout`."""
+    parsed = make_url(url)
+    query = dict(parsed.query)
+    timeout = query.pop("connect_timeout", None)
+    dsn = parsed.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
+    return dsn, {} if timeout is None else {"timeout": float(timeout)}
 
 
 def _ping_when_idle(engine: Engine) -> Engine:
@@ -89,39 +107,50 @@ class Prepared:
     request path. Values fixed in the statement (literals) are merged with the call's parameters.
     """
 
-    __slots__ = ("statement", "_compiled", "_booleans", "_names")
+    __slots__ = ("statement", "writes", "_compiled", "_booleans", "_names")
 
     def __init__(self, statement):
         self.statement = statement
+        self.writes = bool(getattr(statement, "is_dml", False))    # INSERT, UPDATE or DELETE
+        # By driver (pysqlite, psycopg, asyncpg): the same dialect writes parameters differently for each.
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict]] = {}
-        self._names: dict[str, list[str]] = {}     # the result's column names, by dialect (see Tx._rows)
+        self._names: dict[str, list[str]] = {}     # the result's column names (see Tx._rows)
         columns = getattr(statement, "selected_columns", None)
         if columns is None and getattr(statement, "_returning", None):
             columns = statement._returning
         self._booleans = tuple(c.name for c in (columns or ()) if isinstance(c.type, Boolean))
 
     def compiled(self, dialect) -> tuple[str, tuple[str, ...] | None, dict]:
-        entry = self._compiled.get(dialect.name)
+        entry = self._compiled.get(dialect.driver)
         if entry is None:
             compiled = self.statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
             positional = tuple(compiled.positiontup) if compiled.positional else None
             entry = (compiled.string, positional, dict(compiled.params))
-            self._compiled[dialect.name] = entry
+            self._compiled[dialect.driver] = entry
         return entry
 
 
 class Tx:
-    """A DBAPI connection inside one transaction. The store's queries run through it."""
+    """A DBAPI connection inside one transaction (or, on PostgreSQL, outside any: see `transactional`). The
+    store's queries run through it."""
 
-    __slots__ = ("cursor", "dialect", "_savepoints", "statements")
+    __slots__ = ("cursor", "dialect", "transactional", "_writes_left", "_savepoints", "statements")
 
-    def __init__(self, cursor, dialect):
+    def __init__(self, cursor, dialect, *, transactional: bool = True, single_write: bool = False):
         self.cursor = cursor
         self.dialect = dialect
+        # False: PostgreSQL in autocommit (reads, and a `single_write` operation's first attempt) — each
+        # statement is atomic by itself and sees its own snapshot, and a row lock ends with its statement.
+        self.transactional = transactional
+        self._writes_left = 1 if single_write else None
         self._savepoints = 0
         self.statements = 0       # completed: a transaction that failed before any may be re-run elsewhere
 
     def execute(self, prepared: Prepared, params: dict | None = None):
+        if prepared.writes and self._writes_left is not None:
+            if self._writes_left == 0:     # a second write outside a transaction would not be atomic with the first
+                raise RuntimeError("a single_write operation wrote twice")
+            self._writes_left -= 1
         sql, positional, defaults = prepared.compiled(self.dialect)
         values = {**defaults, **params} if params else defaults
         if positional is not None:
@@ -134,9 +163,9 @@ class Tx:
     def _rows(self, prepared: Prepared, rows) -> list[dict]:
         # The same SQL always answers the same columns: their names are read once per statement (psycopg
         # builds a Column object per column each time `description` is read: 4% of a PostgreSQL read).
-        names = prepared._names.get(self.dialect.name)
+        names = prepared._names.get(self.dialect.driver)
         if names is None:
-            names = prepared._names[self.dialect.name] = [d[0] for d in self.cursor.description]
+            names = prepared._names[self.dialect.driver] = [d[0] for d in self.cursor.description]
         out = [dict(zip(names, row)) for row in rows]
         for name in prepared._booleans:   # SQLite returns 0/1 for BOOLEAN columns
             for item in out:
@@ -201,27 +230,30 @@ class Database:
             engine, self._loop_engine = self._loop_engine, None
             await engine.dispose()
 
-    def transaction(self, *, write: bool, on_loop: bool = False):
+    def transaction(self, *, write: bool, on_loop: bool = False, single_write: bool = False):
         """A `Tx` that commits on success and rolls back on error. SQLite: BEGIN IMMEDIATE for writes,
         BEGIN for reads. PostgreSQL: writes in a READ COMMITTED transaction that the driver begins
         implicitly; reads in autocommit, each statement on its own snapshot — what READ COMMITTED gives
-        statements inside a transaction too — without the BEGIN and COMMIT round trips.
+        statements inside a transaction too — without the BEGIN and COMMIT round trips. `single_write`
+        (PostgreSQL): a write whose only writing statement guards itself runs in autocommit too (the Tx
+        refuses a second write), two round trips fewer.
 
         `on_loop` (PostgreSQL): the caller runs in a greenlet on the event loop (web.execution), and the
         transaction uses the loop's connections, whose I/O the loop awaits instead of a thread blocking."""
         if self.is_sqlite:
             return self._sqlite_transaction(write)
-        return self._postgres_transaction(write, self.loop_engine().sync_engine if on_loop else self.engine)
+        engine = self.loop_engine().sync_engine if on_loop else self.engine
+        return self._postgres_transaction(write and not single_write, single_write, engine)
 
     @contextlib.contextmanager
-    def _postgres_transaction(self, write: bool, engine: Engine):
+    def _postgres_transaction(self, transactional: bool, single_write: bool, engine: Engine):
         fairy = engine.raw_connection()
         tx = None
         try:
-            connection = fairy.dbapi_connection     # psycopg's Connection, or the adapter of an AsyncConnection
-            if connection.autocommit == write:      # a client-side switch while no transaction is open
-                connection.autocommit = not write
-            tx = Tx(connection.cursor(), self.dialect)
+            connection = fairy.dbapi_connection     # psycopg's Connection, or SQLAlchemy's adapter of asyncpg's
+            if connection.autocommit == transactional:  # a client-side switch while no transaction is open
+                connection.autocommit = not transactional
+            tx = Tx(connection.cursor(), engine.dialect, transactional=transactional, single_write=single_write)
             try:
                 yield tx
             except BaseException as exc:

@@ -129,11 +129,6 @@ def _release_name() -> Prepared:
                     .values(name_key=None))
 MUTABLE_COLUMNS = ("description", "search_text", "status", "test", "test_duration_in_seconds", "answer_key",
                    "retry_delay_in_seconds", "auto_granted", "auto_granted_value")
-_update_type = Prepared(update(qt).where(qt.c.seq == bindparam("b_seq"), qt.c.version == bindparam("b_version"),
-                                         qt.c.status.in_(("Active", "Inactive")))
-                        .values(version=bindparam("b_version") + 1,
-                                **{name: bindparam(name) for name in MUTABLE_COLUMNS})
-                        .returning(*qt.c))
 _dispose_type = Prepared(update(qt).where(qt.c.seq == bindparam("b_seq"), qt.c.status.in_(("Active", "Inactive")))
                          .values(status="Disposing", disposed_ms=bindparam("now"), version=qt.c.version + 1))
 
@@ -165,10 +160,25 @@ def qualification_type_id_by_name(tx: Tx, owner_id: str, name: str) -> str | Non
     return tx.scalar(_type_id_by_name, {"owner": owner_id, "name": name})
 
 
-def update_qualification_type(tx: Tx, seq: int, version: int, values: dict) -> dict | None:
-    """Compare-and-set: applies only if nobody changed the type since it was read at `version`; the type as
-    updated (RETURNING: no second read), or None."""
-    rows = tx.all(_update_type, {"b_seq": seq, "b_version": version, **values})
+@cache
+def _update_type(columns: tuple[str, ...], compare_version: bool) -> Prepared:
+    conditions = [qt.c.seq == bindparam("b_seq"), qt.c.status.in_(("Active", "Inactive"))]
+    if compare_version:
+        conditions.append(qt.c.version == bindparam("b_version"))
+    return Prepared(update(qt).where(*conditions)
+                    .values(version=qt.c.version + 1, **{name: bindparam(name) for name in columns})
+                    .returning(*qt.c))
+
+
+def update_qualification_type(tx: Tx, seq: int, values: dict, *, version: int | None) -> dict | None:
+    """Set `values` (some of MUTABLE_COLUMNS) if the type is still Active or Inactive and, when `version` is
+    given, nobody changed it since it was read at that version (compare-and-set). The type as updated
+    (RETURNING: no second read), or None."""
+    unknown = values.keys() - set(MUTABLE_COLUMNS)
+    if unknown:
+        raise ValueError(f"not mutable: {sorted(unknown)}")
+    rows = tx.all(_update_type(tuple(sorted(values)), version is not None),
+                  {"b_seq": seq, "b_version": version, **values})
     return rows[0] if rows else None
 
 

@@ -20,8 +20,8 @@ def runs_inline(service, write: bool) -> bool:
 
 async def on_the_loop(fn, *args, **kwargs):
     """Run the synchronous `fn` (an operation, with `on_loop=True`) in a greenlet on the event loop: each
-    database call inside it is awaited on the loop (SQLAlchemy's asyncio bridge over psycopg's
-    AsyncConnection) while other requests go on. A thread per operation cost a PostgreSQL read more in GIL
+    database call inside it is awaited on the loop (SQLAlchemy's asyncio bridge over asyncpg) while other
+    requests go on. A thread per operation cost a PostgreSQL read more in GIL
     hand-offs and futex calls (56 per request, strace) than the query itself (docs/benchmarks.md)."""
     return await greenlet_spawn(fn, *args, **kwargs)
 
