@@ -61,6 +61,9 @@ class Stats:
 
     calls: Counter = field(default_factory=Counter)
     faults: list = field(default_factory=list)
+    # boto3 calls answered 2xx without their result: a response cut off after its head (botocore does not
+    # check Content-Length), counted as unanswered. The server writes each response whole (web/protocol.py).
+    bodiless: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, operation: str, outcome: Outcome) -> Outcome:
@@ -201,7 +204,13 @@ class Requester:
     def __call__(self, operation: str, **params) -> Outcome:
         method = getattr(self.client, operation)
         try:
-            outcome = Outcome(ACK, 200, body=method(**params))
+            body = method(**params)
+            if self._result_members(operation) and not self._result_members(operation) & body.keys():
+                with self.stats.lock:
+                    self.stats.bodiless.append(operation)
+                outcome = Outcome(UNKNOWN, 200, body=body, message="a 2xx answer without its result")
+            else:
+                outcome = Outcome(ACK, 200, body=body)
         except ClientError as exc:
             response = exc.response
             status = response["ResponseMetadata"]["HTTPStatusCode"]
@@ -213,6 +222,12 @@ class Requester:
         except HTTPClientError as exc:       # the connection broke after the request went out
             outcome = Outcome(UNKNOWN, message=repr(exc))
         return self.stats.record(operation, outcome)
+
+
+    def _result_members(self, operation: str) -> set[str]:
+        """The members of the operation's result in the service model (empty for a result without any)."""
+        model = self.client.meta.service_model.operation_model(self.client.meta.method_to_api_mapping[operation])
+        return set(model.output_shape.members) if model.output_shape else set()
 
 
 class Worker:

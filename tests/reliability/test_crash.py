@@ -301,6 +301,7 @@ def test_acknowledged_writes_survive_sigkill(store, tmp_path):
     assert problems == [], "\n".join(problems)
     assert checked == stats.total(ACK) > 100     # every acknowledged write was looked for
     assert stats.faults == []
+    assert stats.bodiless == [], "answered 2xx without a body"
     assert "Traceback" not in server.log.read_text()
 
 

@@ -117,6 +117,7 @@ def test_every_acknowledged_event_arrives_once_per_event_doc_id(store, tmp_path,
             quiet_until = time.monotonic() + 30
     while receive_batch(sqs, queue, doc_ids):
         pass
+    assert stats.bodiless == [], "answered 2xx without a body"
     assert acknowledged <= made, "an acknowledged change is missing from the database"
     assert acknowledged, "the burst made no change"
     assert set(doc_ids) == made, (f"missing: {sorted(made - set(doc_ids))[:5]}, "

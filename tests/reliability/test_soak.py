@@ -287,6 +287,7 @@ def test_mixed_load_on_several_processes_keeps_the_invariants(store, tmp_path, p
           f"{stats.summary()}")
     assert soak.problems == [], "\n".join(soak.problems)
     assert "Traceback" not in server.log.read_text()
+    assert stats.bodiless == [], "answered 2xx without a body"
     assert stats.total(UNKNOWN) == len(faults), "a connection broke without a crash"
     assert all((status, code) == RETRYABLE for _, status, code, _ in faults), faults
     if store.backend == "postgresql":

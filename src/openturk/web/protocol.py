@@ -13,6 +13,14 @@ size. This protocol adds, per connection:
 
 Both answers take the shape of the front end the request was for (web/early.py).
 
+And it writes each response whole: uvicorn writes a response's head when the application starts it and its
+body when the application sends it, two send() calls. A process killed between the two (a crash, SIGKILL,
+the OOM killer) left the client a complete head, "200 OK" and a Content-Length, and no body — and botocore
+does not check Content-Length (it reads with urllib3's enforce_content_length off): boto3 answered the call
+with an empty success, a CreateHITWithHITType without its HIT. Writes made in one turn of the event loop
+now go out together at its end (`WholeWrites`): the client gets the whole answer or a broken connection,
+and a response costs one send() instead of two.
+
 Only timers and counters are added: nothing runs per request on the hot path beyond arming and
 cancelling one timer handle.
 """
@@ -27,6 +35,54 @@ from . import early
 
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_MAX_HEAD_BYTES = 1_048_576
+
+
+class WholeWrites:
+    """An asyncio transport whose writes made in one turn of the event loop are sent as one, at the end of the
+    turn (`loop.call_soon`); closing sends what is pending first. Everything else is the transport's own."""
+
+    __slots__ = ("_transport", "_loop", "_pending")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop):
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(data)
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def writelines(self, chunks) -> None:
+        for chunk in chunks:
+            self.write(chunk)
+
+    def get_write_buffer_size(self) -> int:
+        return self._transport.get_write_buffer_size() + sum(map(len, self._pending))
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._transport.abort()
+
+    def __getattr__(self, name):         # is_closing, get_extra_info, pause_reading, resume_reading, ...
+        return getattr(self._transport, name)
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -45,7 +101,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         return type(cls.__name__, (cls,), {"read_timeout": read_timeout, "max_head_bytes": max_head_bytes})
 
     def connection_made(self, transport) -> None:
-        super().connection_made(transport)
+        super().connection_made(WholeWrites(transport, self.loop))
         # uvicorn's keep-alive timer, armed before the first request too: data_received cancels it.
         self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
 
