@@ -141,6 +141,29 @@ def test_list_hits_pages_in_creation_order_and_omits_deleted(server, client, oth
         client.list_hits(NextToken="forged")
 
 
+def test_a_page_of_hits_counts_their_assignments_in_one_query(server, requester, client):
+    from openturk.ops.context import Caller
+    from openturk.ops.registry import REGISTRY
+    from openturk.ops.runner import run
+
+    for _ in range(12):
+        create_hit(client, max_assignments=3)
+    listed = client.list_hits(MaxResults=12)["HITs"]
+
+    def statements_of(operation, **params):
+        def call(ctx):
+            answer = REGISTRY[operation].fn(ctx, **params)
+            return answer, ctx.conn.statements
+        return run(server.service, call, {}, write=False, caller=Caller(requester["RequesterId"], "alice"))
+
+    for n in (1, 12):
+        answer, statements = statements_of("ListHITs", max_results=n)
+        assert statements == 2 and answer["num_results"] == n     # the HITs, then their assignments
+    assert [h["NumberOfAssignmentsAvailable"] for h in listed] == [3] * 12
+    _, statements = statements_of("ListReviewableHITs", max_results=5)
+    assert statements <= 2 * (1 + 12 // 6 + 1)     # per batch of 6: the HITs and their assignments
+
+
 def test_delete_hit_only_when_reviewable(server, client):
     hit = create_hit(client, lifetime=60)
     with turk_error(client, "AWS.MechanicalTurk.InvalidHITState",

@@ -34,14 +34,21 @@ def counts(ctx: Ctx, row) -> rules.Counts:
     return rules.Counts(pending, submitted, completed)
 
 
-def hit_state(ctx: Ctx, row) -> rules.State:
+def counts_of(ctx: Ctx, rows) -> dict[str, rules.Counts]:
+    """`counts` of several HITs, in one query."""
+    return {hit_id: rules.Counts(*n) for hit_id, n in
+            aq.hit_counts_of(ctx.conn, [row["hit_id"] for row in rows], ctx.now_ms).items()}
+
+
+def hit_state(ctx: Ctx, row, counted: rules.Counts | None = None) -> rules.State:
+    """The HIT's state now; `counted`: its `counts`, if they were read already."""
     return rules.state(max_assignments=row["max_assignments"], expiration_ms=row["expiration_ms"],
                        reviewing=row["reviewing"], disposed=row["disposed_ms"] is not None,
-                       counts=counts(ctx, row), now_ms=ctx.now_ms)
+                       counts=counts(ctx, row) if counted is None else counted, now_ms=ctx.now_ms)
 
 
-def present(ctx: Ctx, row) -> dict:
-    return present_hit(row, hit_state(ctx, row))
+def present(ctx: Ctx, row, counted: rules.Counts | None = None) -> dict:
+    return present_hit(row, hit_state(ctx, row, counted))
 
 
 def owned_hit(ctx: Ctx, hit_id: str, *, lock: bool = False):
@@ -237,20 +244,24 @@ def get_hit(ctx: Ctx, *, hit_id: str) -> dict:
 
 
 def _page(ctx: Ctx, filters: dict, next_token: str | None, max_results: int | None, fetch, keep=None) -> dict:
-    """One page of HITs (keyset on `seq`). `keep(row)`, if given, filters what SQL could not: the scan goes
-    on until the page is full or the HITs run out, so a page is never short while more remain."""
+    """One page of HITs (keyset on `seq`). `keep(row, counts)`, if given, filters what SQL could not: the scan
+    goes on until the page is full or the HITs run out, so a page is never short while more remain. The
+    assignments of each batch of HITs are counted in one query."""
     limit = max_results or pagination.DEFAULT_PAGE_SIZE
     filters = {**filters, "r": ctx.caller.requester_id}      # a token is the caller's alone
     after = pagination.read_token(ctx.token_key, next_token, filters)
     found: list = []
+    counted: dict[str, rules.Counts] = {}
     while len(found) <= limit:
         batch = fetch(after, limit + 1)
-        found += batch if keep is None else [row for row in batch if keep(row)]
+        counted.update(counts_of(ctx, batch))
+        found += batch if keep is None else [row for row in batch if keep(row, counted[row["hit_id"]])]
         if len(batch) < limit + 1:
             break
         after = batch[-1]["seq"]
     rows, token, more = pagination.mturk_page(found[:limit + 1], limit, ctx.token_key, filters, lambda row: row["seq"])
-    return {"num_results": len(rows), "next_token": token, "more": more, HITS: [present(ctx, row) for row in rows]}
+    return {"num_results": len(rows), "next_token": token, "more": more,
+            HITS: [present(ctx, row, counted[row["hit_id"]]) for row in rows]}
 
 
 @operation("ListHITs")
@@ -287,7 +298,7 @@ def list_reviewable_hits(ctx: Ctx, *, hit_type_id: str | None = None, status: st
     return _page(ctx, {"op": "ListReviewableHITs", "t": hit_type_id, "s": status}, next_token, max_results,
                  lambda after, n: hq.list_hits(ctx.conn, owner, after_seq=after, limit=n, hit_type_id=hit_type_id,
                                                reviewing=status == "Reviewing"),
-                 keep=lambda row: hit_state(ctx, row).status == status)
+                 keep=lambda row, counted: hit_state(ctx, row, counted).status == status)
 
 
 # -- changing HITs --------------------------------------------------------------------------------

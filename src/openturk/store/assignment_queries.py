@@ -74,18 +74,36 @@ def update_assignment(tx: Tx, row: dict, **values) -> bool:
 # deadline are abandoned; Submitted ones past their AutoApprovalTime are approved (completed).
 _live = and_(a.c.status == "Accepted", a.c.deadline_ms > bindparam("now"))
 _auto = and_(a.c.status == "Submitted", a.c.auto_approval_ms <= bindparam("now"))
-_counts = Prepared(select(
+_COUNTS = (
     func.coalesce(func.sum(case((_live, 1), else_=0)), 0),
     func.coalesce(func.sum(case((and_(a.c.status == "Submitted", a.c.auto_approval_ms > bindparam("now")), 1),
                                 else_=0)), 0),
     func.coalesce(func.sum(case((or_(a.c.status.in_(("Approved", "Rejected")), _auto), 1), else_=0)), 0),
-).where(a.c.hit_id == bindparam("hit"), a.c.status.in_(HOLDING_STATUSES)))
+)
+_counts = Prepared(select(*_COUNTS).where(a.c.hit_id == bindparam("hit"), a.c.status.in_(HOLDING_STATUSES)))
 
 
 def hit_counts(tx: Tx, hit_id: str, now_ms: int) -> tuple[int, int, int]:
     """(pending, submitted, completed) of the HIT as of `now_ms`."""
     row = tx.execute(_counts, {"hit": hit_id, "now": now_ms}).fetchone()
-    return int(row[0]), int(row[1]), int(row[2])
+    return int(row[0]), int(row[1]), int(row[2])      # PostgreSQL's sums are numerics
+
+
+@cache
+def _counts_of(n: int) -> Prepared:
+    return Prepared(select(a.c.hit_id, *_COUNTS)
+                    .where(a.c.hit_id.in_([bindparam(f"h{i}") for i in range(n)]), a.c.status.in_(HOLDING_STATUSES))
+                    .group_by(a.c.hit_id))
+
+
+def hit_counts_of(tx: Tx, hit_ids: list[str], now_ms: int) -> dict[str, tuple[int, int, int]]:
+    """`hit_counts` of several HITs in one query (a page of ListHITs); a HIT without any is (0, 0, 0)."""
+    out = dict.fromkeys(hit_ids, (0, 0, 0))
+    if hit_ids:
+        params = {"now": now_ms, **{f"h{i}": hit_id for i, hit_id in enumerate(hit_ids)}}
+        for row in tx.execute(_counts_of(len(hit_ids)), params).fetchall():
+            out[row[0]] = (int(row[1]), int(row[2]), int(row[3]))
+    return out
 
 
 _consumed = Prepared(select(func.count()).select_from(a).where(
