@@ -101,3 +101,30 @@ def test_the_event_loop_uses_asyncpg_and_the_same_statements(database):
 
     assert run_coroutine(on_loop()) == ("asyncpg", 3)
     assert run(service(database), read, {}, write=False) == ("psycopg", 3)     # compiled once per driver
+
+
+def test_a_loop_connection_killed_between_requests_is_replaced_and_the_request_succeeds(database):
+    from sqlalchemy.util import greenlet_spawn
+
+    from ..conftest import run_coroutine
+
+    def backend(ctx):
+        return ctx.conn.scalar(BACKEND_PID)
+
+    def read(ctx):
+        return len(ctx.conn.all(COUNT, {"n": 3}))
+
+    async def scenario():
+        try:
+            before = await greenlet_spawn(run, service(database), backend, {}, write=False, on_loop=True)
+            admin = Database(database.url, pool_size=1)
+            with admin.transaction(write=True) as tx:
+                tx.execute_sql(f"SELECT pg_terminate_backend({before})")
+            admin.dispose()
+            count = await greenlet_spawn(run, service(database), read, {}, write=False, on_loop=True)
+            after = await greenlet_spawn(run, service(database), backend, {}, write=False, on_loop=True)
+            return count, before != after
+        finally:
+            await database.dispose_loop_engine()
+
+    assert run_coroutine(scenario()) == (3, True)
