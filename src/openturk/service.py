@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import threading
 import time
@@ -39,6 +40,7 @@ class Service:
     _workers: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _database_threads: ThreadPoolExecutor | None = None     # web.execution: PostgreSQL's work runs there
+    _loop_slots: tuple | None = None                         # (event loop, its asyncio.Semaphore)
 
     @classmethod
     def open(cls, settings: Settings, clock=None) -> "Service":
@@ -95,6 +97,14 @@ class Service:
                     self._database_threads = ThreadPoolExecutor(self.settings.db_pool_size,
                                                                 thread_name_prefix="openturk-db")
         return self._database_threads
+
+    def loop_slots(self) -> asyncio.Semaphore:
+        """The running event loop's turns for operations on its PostgreSQL pool (web.execution.on_the_loop):
+        as many as the pool has connections, handed out first come, first served (asyncio's Semaphore)."""
+        loop = asyncio.get_running_loop()
+        if self._loop_slots is None or self._loop_slots[0] is not loop:
+            self._loop_slots = (loop, asyncio.Semaphore(self.settings.db_pool_size))
+        return self._loop_slots[1]
 
     def close(self) -> None:
         if self._database_threads is not None:
