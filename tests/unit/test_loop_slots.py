@@ -19,7 +19,7 @@ def test_at_most_pool_size_at_once_and_first_come_first_served():
     service = Service(settings=types.SimpleNamespace(db_pool_size=2), db=None, clock=None)
     running, most, started = 0, 0, []
 
-    def operation(n):
+    def operation(_service, n):
         nonlocal running, most
         started.append(n)
         running += 1
@@ -54,7 +54,7 @@ def test_a_turn_not_given_in_time_is_a_service_fault(monkeypatch):
     monkeypatch.setattr(execution, "TURN_TIMEOUT_SECONDS", 0.05)
     service = Service(settings=types.SimpleNamespace(db_pool_size=1), db=None, clock=None)
 
-    def slow():
+    def slow(_service):
         await_only(asyncio.sleep(0.5))
         return "slow"
 

@@ -160,6 +160,9 @@ def qualification_type_id_by_name(tx: Tx, owner_id: str, name: str) -> str | Non
     return tx.scalar(_type_id_by_name, {"owner": owner_id, "name": name})
 
 
+_MUTABLE = frozenset(MUTABLE_COLUMNS)
+
+
 @cache
 def _update_type(columns: tuple[str, ...], compare_version: bool) -> Prepared:
     conditions = [qt.c.seq == bindparam("b_seq"), qt.c.status.in_(("Active", "Inactive"))]
@@ -174,7 +177,7 @@ def update_qualification_type(tx: Tx, seq: int, values: dict, *, version: int | 
     """Set `values` (some of MUTABLE_COLUMNS) if the type is still Active or Inactive and, when `version` is
     given, nobody changed it since it was read at that version (compare-and-set). The type as updated
     (RETURNING: no second read), or None."""
-    unknown = values.keys() - set(MUTABLE_COLUMNS)
+    unknown = values.keys() - _MUTABLE
     if unknown:
         raise ValueError(f"not mutable: {sorted(unknown)}")
     rows = tx.all(_update_type(tuple(sorted(values)), version is not None),

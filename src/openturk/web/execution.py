@@ -23,7 +23,7 @@ def runs_inline(service, write: bool) -> bool:
 
 
 async def on_the_loop(service, fn, *args, **kwargs):
-    """Run the synchronous `fn` (an operation, with `on_loop=True`) in a greenlet on the event loop: each
+    """Run the synchronous `fn(service, *args, **kwargs)` (an operation, with `on_loop=True`) in a greenlet on the event loop: each
     database call inside it is awaited on the loop (SQLAlchemy's asyncio bridge over asyncpg) while other
     requests go on. A thread per operation cost a PostgreSQL read more in GIL hand-offs and futex calls
     (56 per request, strace) than the query itself (docs/benchmarks.md).
@@ -32,7 +32,7 @@ async def on_the_loop(service, fn, *args, **kwargs):
     in the pool instead (an asyncio.Queue, which a newcomer can overtake) left some requests behind again
     and again (32 clients on 8 connections: p99 20-30 ms, the slowest 355 ms)."""
     slots = service.loop_slots()
-    if slots.locked():
+    if slots.locked():          # the timeout only where there is a wait: a free turn costs no timer
         try:
             async with asyncio.timeout(TURN_TIMEOUT_SECONDS):
                 await slots.acquire()
@@ -42,7 +42,7 @@ async def on_the_loop(service, fn, *args, **kwargs):
     else:
         await slots.acquire()
     try:
-        return await greenlet_spawn(fn, *args, **kwargs)
+        return await greenlet_spawn(fn, service, *args, **kwargs)
     finally:
         slots.release()
 
@@ -50,7 +50,7 @@ async def on_the_loop(service, fn, *args, **kwargs):
 async def execute(service, fn, params: dict, *, write: bool, caller=None, worker_id: str | None = None):
     if runs_inline(service, write):
         return run(service, fn, params, write=write, caller=caller, worker_id=worker_id)
-    return await on_the_loop(service, run, service, fn, params, write=write, caller=caller, worker_id=worker_id, on_loop=True)
+    return await on_the_loop(service, run, fn, params, write=write, caller=caller, worker_id=worker_id, on_loop=True)
 
 
 async def call(service, fn, *args):

@@ -75,7 +75,7 @@ class RequesterAPI:
             if self.inline_writes or (self.inline_reads and op.readonly):
                 result = run_operation(self.service, op, creds.caller, params)
             else:
-                result = await on_the_loop(self.service, run_operation, self.service, op, creds.caller, params, on_loop=True)
+                result = await on_the_loop(self.service, run_operation, op, creds.caller, params, on_loop=True)
             status, payload = 200, orjson.dumps(dump(result))
         except errors.TurkError as exc:
             status, payload = self._turk_error(exc)
